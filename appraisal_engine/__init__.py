@@ -1,0 +1,36 @@
+"""appraisal-engine: the Flask application."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from . import db
+from .config import settings_from_environment
+from .extensions import init_extensions
+from .templating import init_templating
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. Booting never touches the schema: `appraisal init-db` does that."""
+    instance_path = os.environ.get("APPRAISAL_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_relative_config=True,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    overrides = dict(test_config or {})
+    app.config.from_mapping(settings_from_environment(app.instance_path, overrides))
+
+    db.init_app(app)
+    init_extensions(app)
+    init_templating(app)
+
+    from .blueprints import register_blueprints
+
+    register_blueprints(app)
+    return app

@@ -1,0 +1,165 @@
+"""The `appraisal` command: Flask's CLI bound to the app factory, plus our commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app
+from .db import begin_write, get_database, get_session
+from .migrate import current_revision, head_revision, upgrade
+from .services.accounts import AccountError, create_user
+from .services.audit import cli_actor, record
+from .services.org_import import import_org
+from .services.tabular import InputFileError
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def require_schema() -> None:
+    """Stop with a clear message when the database is not at the current schema."""
+    with get_database().engine.connect() as connection:
+        revision = current_revision(connection)
+    if revision != head_revision():
+        _fail("the database schema is not up to date; run `appraisal init-db` first")
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the schema, or upgrade it to the current version."""
+    before, after = upgrade(get_database().engine)
+    if before == after:
+        click.echo(f"database schema is up to date (revision {after})")
+    elif before is None:
+        click.echo(f"database schema created (revision {after})")
+    else:
+        click.echo(f"database schema upgraded from revision {before} to {after}")
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "leader", "cadre"]))
+@click.option("--cadre", "cadre_code", help="the cadre's code (role cadre)")
+@click.option("--unit", "unit_code", help="limit a leader to this unit and the units below it")
+@with_appcontext
+def create_user_command(
+    username: str, role: str, cadre_code: str | None, unit_code: str | None
+) -> None:
+    """Add a user. The password comes from APPRAISAL_PASSWORD or a prompt."""
+    require_schema()
+    password = os.environ.get("APPRAISAL_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            _fail("no password: set APPRAISAL_PASSWORD, or run in a terminal to be asked")
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    session = get_session()
+    begin_write(session)
+    try:
+        user = create_user(
+            session,
+            username=username,
+            password=password,
+            role=role,
+            cadre_code=cadre_code,
+            unit_code=unit_code,
+        )
+    except AccountError as error:
+        session.rollback()
+        _fail(str(error))
+    record(
+        session,
+        "user.create",
+        actor=cli_actor(),
+        object_type="user",
+        object_id=user.id,
+        details={"username": user.username, "role": role},
+    )
+    session.commit()
+    click.echo(f"created {role} {user.username}")
+
+
+@click.command("import-org")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    help="of a CSV file; gb18030 for one saved by Excel on a Chinese system",
+)
+@with_appcontext
+def import_org_command(file: Path, encoding: str) -> None:
+    """Import units, service points and cadres from a CSV or XLSX file (all or nothing)."""
+    require_schema()
+    session = get_session()
+    begin_write(session)
+    try:
+        summary = import_org(session, file, encoding=encoding)
+    except InputFileError as error:
+        session.rollback()
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo(f"nothing was imported ({len(error.problems)} problem(s))", err=True)
+        sys.exit(1)
+    record(
+        session,
+        "org.import",
+        actor=cli_actor(),
+        object_type="file",
+        object_id=file.name,
+        details={"created": dict(summary.created), "updated": dict(summary.updated)},
+    )
+    session.commit()
+    click.echo(summary.as_text())
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="delete everything in the database first")
+@click.option("--seed", default=2026, show_default=True, help="of the synthetic responses")
+@with_appcontext
+def demo_command(reset: bool, seed: int) -> None:
+    """Fill the database with a realistic demo bureau, campaign and responses."""
+    from .services.demo import DemoExists, build_demo, reset_database
+
+    engine = get_database().engine
+    if reset:
+        reset_database(engine)
+    upgrade(engine)
+    session = get_session()
+    begin_write(session)
+    try:
+        result = build_demo(session, seed=seed)
+    except DemoExists as error:
+        session.rollback()
+        _fail(f"{error}; run `appraisal demo --reset` to delete it and start again")
+    record(session, "demo.create", actor=cli_actor(), object_type="campaign", object_id="demo")
+    session.commit()
+    click.echo(result.summary)
+    for role, username, password in result.logins:
+        click.echo(f"login: {role} {username} {password}")
+    click.echo(f"link: {current_app.config['PUBLIC_URL']}/s/{result.public_token}")
+
+
+class _Group(FlaskGroup):
+    def __init__(self) -> None:
+        super().__init__(create_app=create_app, help=__doc__)
+        for command in (init_db_command, create_user_command, import_org_command, demo_command):
+            self.add_command(command)
+
+
+cli = _Group()
+
+
+def main() -> None:
+    cli.main(prog_name="appraisal")
+
+
+__all__ = ["cli", "main"]

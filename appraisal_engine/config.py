@@ -1,0 +1,71 @@
+"""Configuration read from the environment (names in DESIGN.md)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "appraisal.sqlite3")
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Return the instance's secret key, creating it once, readable by the owner only.
+
+    The key is written to a private temporary file and then hard-linked into place, so
+    concurrent workers starting together agree on one key and never read a half-written file.
+    """
+    directory = Path(instance_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / SECRET_KEY_FILE
+    if not path.exists():
+        temporary = directory / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            with contextlib.suppress(FileExistsError):  # another worker was first
+                os.link(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable secret key; delete it to make a new one")
+    return key
+
+
+def settings_from_environment(
+    instance_path: str, overrides: dict[str, object] | None = None
+) -> dict[str, object]:
+    """Flask settings from the APPRAISAL_* environment variables, then `overrides`."""
+    env = os.environ
+    overrides = overrides or {}
+    if "SECRET_KEY" in overrides:
+        secret_key = overrides["SECRET_KEY"]
+    else:
+        secret_key = env.get("APPRAISAL_SECRET_KEY") or load_or_create_secret_key(instance_path)
+    public_url = str(
+        overrides.get("PUBLIC_URL") or env.get("APPRAISAL_PUBLIC_URL") or "http://127.0.0.1:5000"
+    ).rstrip("/")
+    settings: dict[str, object] = {
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": env.get("APPRAISAL_DATABASE_URL") or default_database_url(instance_path),
+        "PUBLIC_URL": public_url,
+        "REDIS_URL": env.get("APPRAISAL_REDIS_URL") or None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "LANGUAGES": ("zh", "en"),
+    }
+    settings.update(overrides)
+    settings["PUBLIC_URL"] = public_url
+    return settings

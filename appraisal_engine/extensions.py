@@ -1,0 +1,59 @@
+"""Flask extensions: sign-in, translation, CSRF protection."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+from flask_babel import Babel, lazy_gettext
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select
+
+from .db import get_session
+from .models import User
+
+LANGUAGE_COOKIE = "lang"
+
+login_manager = LoginManager()
+babel = Babel()
+csrf = CSRFProtect()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return get_session().scalar(select(User).where(User.id == int(user_id), User.active))
+
+
+def select_locale() -> str:
+    """?lang= (remembered in a cookie), then the cookie, then Accept-Language; Chinese
+    by default."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        g.chosen_language = chosen
+        return chosen
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    if remembered in languages:
+        return remembered
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def _remember_language(response: Response) -> Response:
+    chosen = g.get("chosen_language")
+    if chosen:
+        response.set_cookie(
+            LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response
+
+
+def init_extensions(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    app.after_request(_remember_language)

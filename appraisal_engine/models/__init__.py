@@ -1,0 +1,72 @@
+"""The domain model (SQLAlchemy 2.x typed mappings). Importing this package registers
+every table on `Base.metadata`."""
+
+from .audit import AuditEntry
+from .base import Base, UTCDateTime, utcnow
+from .campaigns import (
+    AGGREGATES,
+    CAMPAIGN_STATUSES,
+    CATEGORIES,
+    DEFAULT_CATEGORY_PARAMS,
+    LINK_KINDS,
+    TARGET_KINDS,
+    Campaign,
+    CampaignCategory,
+    CampaignIndicator,
+    CampaignTarget,
+    Link,
+)
+from .org import Cadre, ServicePoint, Unit, cadre_service_points
+from .questionnaires import (
+    QUESTION_TYPES,
+    VERSION_STATUSES,
+    Indicator,
+    Option,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    VersionIndicator,
+)
+from .responses import CHANNELS, RESPONSE_STATUSES, Answer, Response, ResponseReview
+from .runs import RECTIFICATION_STATUSES, Rectification, ScoringRun
+from .users import ROLES, User
+
+__all__ = [
+    "AGGREGATES",
+    "CAMPAIGN_STATUSES",
+    "CATEGORIES",
+    "CHANNELS",
+    "DEFAULT_CATEGORY_PARAMS",
+    "LINK_KINDS",
+    "QUESTION_TYPES",
+    "RECTIFICATION_STATUSES",
+    "RESPONSE_STATUSES",
+    "ROLES",
+    "TARGET_KINDS",
+    "VERSION_STATUSES",
+    "Answer",
+    "AuditEntry",
+    "Base",
+    "Cadre",
+    "Campaign",
+    "CampaignCategory",
+    "CampaignIndicator",
+    "CampaignTarget",
+    "Indicator",
+    "Link",
+    "Option",
+    "Question",
+    "Questionnaire",
+    "QuestionnaireVersion",
+    "Rectification",
+    "Response",
+    "ResponseReview",
+    "ScoringRun",
+    "ServicePoint",
+    "UTCDateTime",
+    "Unit",
+    "User",
+    "VersionIndicator",
+    "cadre_service_points",
+    "utcnow",
+]

@@ -1,0 +1,226 @@
+"""Campaigns (appraisal periods), their respondent categories, targets and public links.
+
+The scoring parameters of a campaign are those of SCORING.md §2, with its defaults.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Double,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+from .org import CODE_LENGTH, NAME_LENGTH, Cadre, ServicePoint, Unit
+from .questionnaires import Indicator, QuestionnaireVersion, _in
+
+CAMPAIGN_STATUSES = ("draft", "open", "closed", "finalised")
+CATEGORIES = ("residents", "grassroots", "service_targets")
+AGGREGATES = ("mean", "trimmed_mean", "shrunk_mean")
+TARGET_KINDS = ("unit", "service_point", "cadre")
+LINK_KINDS = ("open", "invitation")
+
+#: SCORING.md's default weight and minimum number of responses per category.
+DEFAULT_CATEGORY_PARAMS = {
+    "residents": (0.5, 30),
+    "grassroots": (0.3, 5),
+    "service_targets": (0.2, 5),
+}
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status"),
+        CheckConstraint(_in("aggregate", AGGREGATES), name="aggregate"),
+        CheckConstraint(_in("funnel_category", CATEGORIES), name="funnel_category"),
+        CheckConstraint("ends_on >= starts_on", name="period"),
+        CheckConstraint("min_weight_share >= 0 AND min_weight_share <= 1", name="min_weight_share"),
+        CheckConstraint("trim_fraction >= 0 AND trim_fraction < 0.5", name="trim_fraction"),
+        CheckConstraint("prior_strength >= 0", name="prior_strength"),
+        CheckConstraint(
+            "satisfied_threshold >= 0 AND satisfied_threshold <= 100", name="satisfied_threshold"
+        ),
+        CheckConstraint("confidence > 0 AND confidence < 1", name="confidence"),
+        CheckConstraint(
+            "fail_below <= basic_below AND basic_below <= excellent_min", name="grade_thresholds"
+        ),
+        CheckConstraint("excellent_quota >= 0 AND excellent_quota <= 1", name="excellent_quota"),
+        CheckConstraint(
+            "bonus_excellent >= 0 AND bonus_competent >= 0 AND bonus_basic >= 0"
+            " AND bonus_incompetent >= 0",
+            name="bonus_coefficients",
+        ),
+        CheckConstraint("bonus_pool IS NULL OR bonus_pool >= 0", name="bonus_pool"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Short stable code used in URLs and on the command line ("2026-annual").
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    name_en: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    #: draft → open → closed → finalised; only an open campaign accepts responses.
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+
+    # Scoring parameters (SCORING.md §2), defaults as there.
+    min_weight_share: Mapped[float] = mapped_column(Double, default=0.5)
+    aggregate: Mapped[str] = mapped_column(String(16), default="mean")
+    #: SCORING.md's `trim`: the share cut from each end by `trimmed_mean`.
+    trim_fraction: Mapped[float] = mapped_column(Double, default=0.1)
+    prior_strength: Mapped[float] = mapped_column(Double, default=10.0)
+    satisfied_threshold: Mapped[float] = mapped_column(Double, default=60.0)
+    confidence: Mapped[float] = mapped_column(Double, default=0.95)
+    fail_below: Mapped[float] = mapped_column(Double, default=60.0)
+    basic_below: Mapped[float] = mapped_column(Double, default=70.0)
+    excellent_min: Mapped[float] = mapped_column(Double, default=85.0)
+    excellent_quota: Mapped[float] = mapped_column(Double, default=0.2)
+    bonus_excellent: Mapped[float] = mapped_column(Double, default=1.2)
+    bonus_competent: Mapped[float] = mapped_column(Double, default=1.0)
+    bonus_basic: Mapped[float] = mapped_column(Double, default=0.8)
+    bonus_incompetent: Mapped[float] = mapped_column(Double, default=0.0)
+    #: Money shared out in proportion to bonus coefficients; NULL: coefficients only.
+    bonus_pool: Mapped[float | None] = mapped_column(Double)
+    funnel_category: Mapped[str] = mapped_column(String(32), default="residents")
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    categories: Mapped[list[CampaignCategory]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan"
+    )
+    indicator_weights: Mapped[list[CampaignIndicator]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan"
+    )
+    targets: Mapped[list[CampaignTarget]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan"
+    )
+
+
+class CampaignCategory(Base):
+    """A respondent category of a campaign: its questionnaire, weight and minimum n."""
+
+    __tablename__ = "campaign_categories"
+    __table_args__ = (
+        CheckConstraint(_in("category", CATEGORIES), name="category"),
+        CheckConstraint("weight >= 0", name="weight_nonnegative"),
+        CheckConstraint("min_responses >= 0", name="min_responses"),
+    )
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id", ondelete="RESTRICT"), index=True
+    )
+    weight: Mapped[float] = mapped_column(Double)
+    min_responses: Mapped[int] = mapped_column(Integer)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="categories")
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+
+
+class CampaignIndicator(Base):
+    """The weight of an indicator in a campaign's response score (SCORING.md §3, v_i)."""
+
+    __tablename__ = "campaign_indicators"
+    __table_args__ = (CheckConstraint("weight > 0", name="weight_positive"),)
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators.id", ondelete="RESTRICT"), primary_key=True
+    )
+    weight: Mapped[float] = mapped_column(Double)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="indicator_weights")
+    indicator: Mapped[Indicator] = relationship()
+
+
+class CampaignTarget(Base):
+    """What a campaign appraises: exactly one unit, service point or cadre."""
+
+    __tablename__ = "campaign_targets"
+    __table_args__ = (
+        CheckConstraint(_in("kind", TARGET_KINDS), name="kind"),
+        CheckConstraint(
+            "(kind = 'unit' AND unit_id IS NOT NULL AND service_point_id IS NULL"
+            " AND cadre_id IS NULL)"
+            " OR (kind = 'service_point' AND service_point_id IS NOT NULL AND unit_id IS NULL"
+            " AND cadre_id IS NULL)"
+            " OR (kind = 'cadre' AND cadre_id IS NOT NULL AND unit_id IS NULL"
+            " AND service_point_id IS NULL)",
+            name="exactly_one_target",
+        ),
+        CheckConstraint("NOT veto OR veto_reason IS NOT NULL", name="veto_has_reason"),
+        UniqueConstraint("campaign_id", "unit_id"),
+        UniqueConstraint("campaign_id", "service_point_id"),
+        UniqueConstraint("campaign_id", "cadre_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    service_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_points.id", ondelete="RESTRICT")
+    )
+    cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadres.id", ondelete="RESTRICT"))
+    #: A veto (e.g. a disciplinary finding) makes the grade "incompetent" whatever the score.
+    veto: Mapped[bool] = mapped_column(Boolean, default=False)
+    veto_reason: Mapped[str | None] = mapped_column(Text)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="targets")
+    unit: Mapped[Unit | None] = relationship()
+    service_point: Mapped[ServicePoint | None] = relationship()
+    cadre: Mapped[Cadre | None] = relationship()
+
+    @property
+    def subject(self) -> Unit | ServicePoint | Cadre:
+        subject = self.unit or self.service_point or self.cadre
+        assert subject is not None
+        return subject
+
+
+class Link(Base):
+    """A public token for (target, category): an open link for residents, or a one-time
+    invitation code for a grassroots unit or service target."""
+
+    __tablename__ = "links"
+    __table_args__ = (
+        CheckConstraint(_in("category", CATEGORIES), name="category"),
+        CheckConstraint(_in("kind", LINK_KINDS), name="kind"),
+        CheckConstraint("kind = 'invitation' OR used_at IS NULL", name="only_invitations_used"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: URL-safe random token (at least 64 bits), the path of the printed QR code.
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    campaign_target_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign_targets.id", ondelete="CASCADE"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    #: When a one-time invitation code was used; NULL while it is still valid.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    target: Mapped[CampaignTarget] = relationship()

@@ -1,0 +1,2 @@
+"""Read-side queries: they return select() statements or small plain results, with the
+counting and summing done by the database."""

@@ -1,0 +1,66 @@
+"""Queries about campaigns and their responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from ..models import RESPONSE_STATUSES, Campaign, CampaignTarget, Response
+
+
+def campaigns_newest_first() -> Select[tuple[Campaign]]:
+    return select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+
+
+def campaign_by_code(code: str) -> Select[tuple[Campaign]]:
+    return select(Campaign).where(Campaign.code == code)
+
+
+def response_counts(session: Session, campaign_id: int) -> dict[str, Any]:
+    """Responses of a campaign: `total`, `by_status` (every status, zeros included),
+    `by_category` and `by_target` (campaign target id → count)."""
+    by_status = dict.fromkeys(RESPONSE_STATUSES, 0)
+    by_category: dict[str, int] = {}
+    total = 0
+    rows = session.execute(
+        select(Response.status, Response.category, func.count())
+        .where(Response.campaign_id == campaign_id)
+        .group_by(Response.status, Response.category)
+    )
+    for status, category, count in rows:
+        by_status[status] += count
+        by_category[category] = by_category.get(category, 0) + count
+        total += count
+    by_target = dict(
+        session.execute(
+            select(Response.campaign_target_id, func.count())
+            .where(Response.campaign_id == campaign_id)
+            .group_by(Response.campaign_target_id)
+        ).all()
+    )
+    return {
+        "total": total,
+        "by_status": by_status,
+        "by_category": by_category,
+        "by_target": by_target,
+    }
+
+
+def targets_of_cadre(cadre_id: int) -> Select[tuple[CampaignTarget, Campaign]]:
+    """The campaign targets that appraise one cadre, newest campaign first."""
+    return (
+        select(CampaignTarget, Campaign)
+        .join(Campaign, CampaignTarget.campaign_id == Campaign.id)
+        .where(CampaignTarget.cadre_id == cadre_id)
+        .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    )
+
+
+def counted_responses_per_target(target_ids: list[int]) -> Select[tuple[int, int]]:
+    return (
+        select(Response.campaign_target_id, func.count())
+        .where(Response.campaign_target_id.in_(target_ids), Response.status == "counted")
+        .group_by(Response.campaign_target_id)
+    )

@@ -1,0 +1,40 @@
+"""Writing the audit log."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..models import AuditEntry, User
+
+
+def cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    user: User | None = None,
+    actor: str | None = None,
+    object_type: str | None = None,
+    object_id: object = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add an audit entry to `session` (committed with the change it records)."""
+    entry = AuditEntry(
+        user_id=user.id if user is not None else None,
+        actor=actor or (user.username if user is not None else "anonymous"),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        details=details,
+    )
+    session.add(entry)
+    return entry

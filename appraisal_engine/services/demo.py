@@ -1,0 +1,351 @@
+"""A realistic demo instance: a district bureau, the standard questionnaires, an open
+campaign `demo` and synthetic responses with a realistic spread between targets."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, inspect, select, text, update
+from sqlalchemy.orm import Session
+
+from forms.standard import STANDARD_QUESTIONNAIRES
+
+from ..models import (
+    CATEGORIES,
+    DEFAULT_CATEGORY_PARAMS,
+    Answer,
+    Base,
+    Cadre,
+    Campaign,
+    CampaignCategory,
+    CampaignIndicator,
+    CampaignTarget,
+    Link,
+    QuestionnaireVersion,
+    Response,
+    ServicePoint,
+    Unit,
+    User,
+)
+from .accounts import create_user
+from .codes import new_link_token, new_receipt_code
+from .org_import import import_org
+from .questionnaires import store_version
+
+CAMPAIGN_CODE = "demo"
+
+#: Cadres who stay short of the minimum numbers of responses, so they end up unrated.
+SPARSE_CADRES = ("C003", "C004", "C029")
+#: Targets that serve noticeably worse than the others, for a spread of grades.
+WEAK_TARGETS = ("W06", "C017", "C025", "CN-GSB-SUP")
+
+COMMENTS_GOOD = [
+    "工作人员很耐心，一次就办好了。",
+    "效率很高，点赞！",
+    "服务热情，讲解清楚。",
+    "Very helpful staff, thank you.",
+    "材料一次告知，没有多跑腿。",
+]
+COMMENTS_BAD = [
+    "排队时间太长，窗口开得太少。",
+    "材料要求前后说法不一致，跑了两趟。",
+    "工作人员态度冷淡。",
+    "The waiting time was far too long.",
+    "系统经常卡顿，希望改进。",
+]
+
+
+class DemoExists(Exception):
+    """The database already holds data; the demo refuses to mix with it."""
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    summary: str
+    logins: list[tuple[str, str, str]]
+    public_token: str
+
+
+def reset_database(engine: Engine) -> None:
+    """Drop every table of the application (and Alembic's version table)."""
+    with engine.begin() as connection:
+        if inspect(connection).has_table("units"):
+            # SQLite empties a table before dropping it; the unit tree must not block that.
+            connection.execute(update(Unit).values(parent_id=None))
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def _refuse_if_not_empty(session: Session) -> None:
+    counts = {
+        name: session.scalar(select(func.count()).select_from(model))
+        for name, model in (("units", Unit), ("users", User), ("campaigns", Campaign))
+    }
+    filled = {name: count for name, count in counts.items() if count}
+    if filled:
+        held = ", ".join(f"{count} {name}" for name, count in filled.items())
+        raise DemoExists(f"the database is not empty ({held})")
+
+
+def _password() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def _points_of(option_points: list[float | None], latent: float) -> int:
+    """Index of the scored option nearest to `latent` on the 0–100 scale."""
+    scored = [(abs(p - latent), i) for i, p in enumerate(option_points) if p is not None]
+    return min(scored)[1]
+
+
+class _ResponseWriter:
+    """Draws synthetic answers and writes them in bulk (two INSERTs per batch)."""
+
+    def __init__(
+        self,
+        session: Session,
+        rng: random.Random,
+        campaign: Campaign,
+        versions: dict[str, QuestionnaireVersion],
+        start: datetime,
+        now: datetime,
+    ):
+        self.session, self.rng, self.campaign = session, rng, campaign
+        self.start, self.now = start, now
+        self.questions = {
+            category: [
+                (q.id, q.type, [(o.id, o.points, o.not_applicable) for o in q.options])
+                for q in version.questions
+            ]
+            for category, version in versions.items()
+        }
+        self.version_ids = {category: v.id for category, v in versions.items()}
+        self.responses: list[dict[str, Any]] = []
+        self.answers: list[list[dict[str, Any]]] = []
+        self.count = 0
+
+    def _moment(self) -> datetime:
+        day = self.rng.randrange(max(1, (self.now - self.start).days))
+        moment = self.start + timedelta(days=day, hours=self.rng.uniform(1, 9))  # 09:00–17:00 CST
+        return min(moment, self.now - timedelta(minutes=5))
+
+    def add(
+        self,
+        target: CampaignTarget,
+        category: str,
+        quality: float,
+        *,
+        link_id: int | None,
+        served_by: int | None = None,
+    ) -> None:
+        rng = self.rng
+        mood = rng.gauss(quality, 9)
+        answers = []
+        for question_id, qtype, options in self.questions[category]:
+            if qtype == "satisfaction5":
+                if any(na for _, _, na in options) and rng.random() < 0.08:
+                    option_id = next(o for o, _, na in options if na)
+                    answers.append(
+                        {"question_id": question_id, "option_id": option_id, "points": None}
+                    )
+                    continue
+                index = _points_of([p for _, p, _ in options], rng.gauss(mood, 12))
+                option_id, points, _ = options[index]
+                answers.append(
+                    {"question_id": question_id, "option_id": option_id, "points": points}
+                )
+            elif qtype == "comment" and rng.random() < 0.15:
+                comments = COMMENTS_GOOD if mood >= 70 else COMMENTS_BAD
+                answers.append({"question_id": question_id, "value_text": rng.choice(comments)})
+            elif qtype == "contact_phone" and mood < 60 and rng.random() < 0.3:
+                answers.append(
+                    {"question_id": question_id, "value_text": f"1390000{rng.randrange(10000):04d}"}
+                )
+        if category == "residents":
+            channel = rng.choices(["web", "kiosk", "paper"], [85, 10, 5])[0]
+            duration = int(rng.uniform(12, 90) * 1000)
+        else:
+            channel = "invitation"
+            duration = int(rng.uniform(60, 400) * 1000)
+        device = hashlib.sha256(f"demo-device-{self.count}".encode()).hexdigest()
+        self.count += 1
+        self.responses.append(
+            {
+                "campaign_id": self.campaign.id,
+                "campaign_target_id": target.id,
+                "category": category,
+                "questionnaire_version_id": self.version_ids[category],
+                "link_id": None if channel == "paper" else link_id,
+                "channel": channel,
+                "status": "counted",
+                "flag_reasons": [],
+                "receipt_code": new_receipt_code(),
+                "duplicate_hash": None if channel == "paper" else device,
+                "served_by_cadre_id": served_by,
+                "language": "en" if rng.random() < 0.05 else "zh",
+                "duration_ms": duration,
+                "submitted_at": self._moment(),
+            }
+        )
+        self.answers.append(answers)
+
+    def flush(self) -> None:
+        if not self.responses:
+            return
+        ids = self.session.scalars(
+            insert(Response).returning(Response.id, sort_by_parameter_order=True),
+            self.responses,
+        ).all()
+        rows = [
+            {
+                "response_id": response_id,
+                "option_id": None,
+                "value_text": None,
+                "points": None,
+                **answer,
+            }
+            for response_id, answers in zip(ids, self.answers, strict=True)
+            for answer in answers
+        ]
+        if rows:
+            self.session.execute(insert(Answer), rows)
+        self.responses, self.answers = [], []
+
+
+def build_demo(session: Session, *, seed: int = 2026, today: date | None = None) -> DemoResult:
+    """Build the demo in `session` (the caller commits). Raises DemoExists on a database
+    that already holds data."""
+    _refuse_if_not_empty(session)
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    today = today or now.date()
+
+    org_file = resources.files("appraisal_engine") / "data" / "demo-org.csv"
+    with resources.as_file(org_file) as path:
+        import_org(session, path)
+    units = {u.code: u for u in session.scalars(select(Unit))}
+    points = {p.code: p for p in session.scalars(select(ServicePoint))}
+    cadres = {c.code: c for c in session.scalars(select(Cadre).order_by(Cadre.code))}
+
+    versions = {
+        category: store_version(session, make(), publish=True)
+        for category, make in STANDARD_QUESTIONNAIRES.items()
+    }
+    starts_on = today - timedelta(days=56)
+    campaign = Campaign(
+        code=CAMPAIGN_CODE,
+        name_zh=f"{today.year}年度“群众评议机关”满意度测评",
+        name_en=f"{today.year} annual public appraisal of the bureau",
+        starts_on=starts_on,
+        ends_on=today + timedelta(days=35),
+        status="open",
+        opened_at=datetime.combine(starts_on, datetime.min.time(), UTC),
+    )
+    campaign.categories = [
+        CampaignCategory(
+            category=category,
+            questionnaire_version=versions[category],
+            weight=DEFAULT_CATEGORY_PARAMS[category][0],
+            min_responses=DEFAULT_CATEGORY_PARAMS[category][1],
+        )
+        for category in CATEGORIES
+    ]
+    weights: dict[int, CampaignIndicator] = {}
+    for version in versions.values():
+        for weight in version.indicator_weights:
+            weights.setdefault(
+                weight.indicator_id,
+                CampaignIndicator(indicator_id=weight.indicator_id, weight=weight.weight),
+            )
+    campaign.indicator_weights = list(weights.values())
+    root = next(u for u in units.values() if u.parent_id is None)
+    subjects: list[tuple[str, Unit | ServicePoint | Cadre]] = (
+        [("unit", u) for u in units.values() if u is not root]
+        + [("service_point", p) for p in points.values()]
+        + [("cadre", c) for c in cadres.values()]
+    )
+    targets = {}
+    for kind, subject in subjects:
+        target = CampaignTarget(kind=kind, **{f"{kind}_id": subject.id})
+        campaign.targets.append(target)
+        targets[subject.code] = target
+    session.add(campaign)
+    session.flush()
+
+    open_links: dict[str, Link] = {}
+    for code, target in targets.items():
+        if target.kind in ("service_point", "cadre"):
+            open_links[code] = Link(
+                token=new_link_token(), target=target, category="residents", kind="open"
+            )
+    session.add_all(open_links.values())
+    session.flush()
+
+    writer = _ResponseWriter(
+        session, rng, campaign, versions, datetime.combine(starts_on, datetime.min.time(), UTC), now
+    )
+    serving = {p.code: [c.id for c in p.cadres] for p in points.values()}
+    for code, target in targets.items():
+        quality = rng.gauss(83, 5) - (20 if code in WEAK_TARGETS else 0)
+        sparse = code in SPARSE_CADRES
+        if target.kind == "service_point":
+            residents = rng.randint(35, 110)
+        elif target.kind == "cadre":
+            residents = (
+                rng.randint(8, 22)
+                if sparse or not cadres[code].service_points
+                else rng.randint(28, 60)
+            )
+        else:
+            residents = 0
+        for _ in range(residents):
+            served_by = None
+            if target.kind == "service_point" and serving[code] and rng.random() < 0.6:
+                served_by = rng.choice(serving[code])
+            writer.add(
+                target, "residents", quality, link_id=open_links[code].id, served_by=served_by
+            )
+        if target.kind == "service_point":
+            continue
+        for category, low, high in (("grassroots", 5, 12), ("service_targets", 4, 10)):
+            n = rng.randint(2, 4) if sparse else rng.randint(low, high)
+            unused = rng.randint(1, 3)
+            invitations = [
+                Link(token=new_link_token(), target=target, category=category, kind="invitation")
+                for _ in range(n + unused)
+            ]
+            session.add_all(invitations)
+            session.flush()
+            for invitation in invitations[:n]:
+                writer.add(target, category, quality + rng.gauss(0, 3), link_id=invitation.id)
+            for invitation in invitations[:n]:
+                invitation.used_at = now
+        writer.flush()
+    writer.flush()
+
+    logins = []
+    for role, username, extra in (
+        ("admin", "admin", {}),
+        ("leader", "leader", {}),
+        ("cadre", cadres["C007"].name_en.replace(" ", "").lower(), {"cadre_code": "C007"}),
+        ("cadre", cadres["C017"].name_en.replace(" ", "").lower(), {"cadre_code": "C017"}),
+    ):
+        password = _password()
+        create_user(session, username=username, password=password, role=role, **extra)
+        logins.append((role, username, password))
+
+    total = session.scalar(
+        select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)
+    )
+    summary = (
+        f"demo bureau {root.name_zh} ({root.name_en}): {len(units)} units, {len(points)} "
+        f"service windows, {len(cadres)} cadres; campaign {CAMPAIGN_CODE!r} open with "
+        f"{len(targets)} targets and {total} responses"
+    )
+    first_window = min(points)
+    return DemoResult(summary, logins, open_links[first_window].token)

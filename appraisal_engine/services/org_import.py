@@ -1,0 +1,297 @@
+"""Importing the organisation (units, service points, cadres) from one CSV or XLSX table.
+
+The whole file is checked first and every problem is reported with its line and column;
+only a file without problems is written, in one transaction. A re-import updates by code,
+so importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Cadre, ServicePoint, Unit
+from ..models.org import CODE_LENGTH, NAME_LENGTH
+from .tabular import InputFileError, Problem, Row, Table, read_table
+
+KINDS = {
+    "unit": "unit",
+    "单位": "unit",
+    "service_point": "service_point",
+    "window": "service_point",
+    "窗口": "service_point",
+    "cadre": "cadre",
+    "干部": "cadre",
+}
+#: Columns and which kinds of row may fill them in.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "kind": ("unit", "service_point", "cadre"),
+    "code": ("unit", "service_point", "cadre"),
+    "parent": ("unit", "service_point", "cadre"),
+    "name_zh": ("unit", "service_point", "cadre"),
+    "name_en": ("unit", "service_point", "cadre"),
+    "position_zh": ("cadre",),
+    "position_en": ("cadre",),
+    "location_zh": ("service_point",),
+    "location_en": ("service_point",),
+    "service_points": ("cadre",),
+}
+REQUIRED_COLUMNS = ("kind", "code", "parent", "name_zh")
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+LIST_SEPARATORS = re.compile(r"[;；,，\s]+")
+MAX_PROBLEMS = 200
+
+
+@dataclass
+class ImportSummary:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    def as_text(self) -> str:
+        labels = {"unit": "units", "service_point": "service points", "cadre": "cadres"}
+        return "; ".join(
+            f"{label}: {self.created[kind]} created, {self.updated[kind]} updated, "
+            f"{self.unchanged[kind]} unchanged"
+            for kind, label in labels.items()
+        )
+
+
+@dataclass(frozen=True)
+class _Entry:
+    row: Row
+    kind: str
+    code: str
+
+
+def _check_rows(table: Table, session: Session) -> tuple[list[_Entry], list[Problem]]:
+    problems: list[Problem] = []
+    for header in REQUIRED_COLUMNS:
+        if header not in table.headers:
+            problems.append(
+                Problem(table.file, f'the column "{header}" is missing from the header row', 1)
+            )
+    for header in table.headers:
+        if header not in COLUMNS:
+            problems.append(
+                table.problem(
+                    None,
+                    header,
+                    f'unknown column "{header}"; the columns are {", ".join(COLUMNS)}',
+                )
+            )
+    if problems:
+        return [], problems
+
+    entries: list[_Entry] = []
+    first_line: dict[tuple[str, str], int] = {}
+    for row in table.rows:
+        raw_kind = row.cells["kind"]
+        kind = KINDS.get(raw_kind.lower())
+        if kind is None:
+            problems.append(
+                table.problem(
+                    row, "kind", f'"{raw_kind}" is not a kind; use unit, service_point or cadre'
+                )
+            )
+            continue
+        code = row.cells["code"]
+        if not code:
+            problems.append(table.problem(row, "code", "the code is empty"))
+        elif len(code) > CODE_LENGTH or not CODE_PATTERN.match(code):
+            problems.append(
+                table.problem(
+                    row,
+                    "code",
+                    f'"{code}" is not a valid code: up to {CODE_LENGTH} letters, digits, '
+                    "dots, dashes or underscores, starting with a letter or digit",
+                )
+            )
+        elif (kind, code) in first_line:
+            problems.append(
+                table.problem(
+                    row,
+                    "code",
+                    f'the code "{code}" appears again (first on line {first_line[kind, code]})',
+                )
+            )
+        else:
+            first_line[kind, code] = row.line
+        for header in (
+            "name_zh",
+            "name_en",
+            "position_zh",
+            "position_en",
+            "location_zh",
+            "location_en",
+        ):
+            value = row.cells.get(header, "")
+            if len(value) > NAME_LENGTH:
+                problems.append(table.problem(row, header, f"longer than {NAME_LENGTH} characters"))
+        if not row.cells["name_zh"]:
+            problems.append(table.problem(row, "name_zh", "the Chinese name is empty"))
+        if kind != "unit" and not row.cells["parent"]:
+            problems.append(
+                table.problem(row, "parent", "a service point or cadre needs the code of its unit")
+            )
+        for header, kinds in COLUMNS.items():
+            if kind not in kinds and row.cells.get(header):
+                problems.append(
+                    table.problem(row, header, f"this column is not used for a {kind} row")
+                )
+        if code:
+            entries.append(_Entry(row, kind, code))
+    return entries, problems
+
+
+def _check_references(
+    table: Table,
+    entries: list[_Entry],
+    units: dict[str, Unit],
+    service_points: dict[str, ServicePoint],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    file_units = {e.code for e in entries if e.kind == "unit"}
+    file_points = {e.code for e in entries if e.kind == "service_point"}
+    known_units = file_units | set(units)
+    known_points = file_points | set(service_points)
+    for entry in entries:
+        parent = entry.row.cells["parent"]
+        if parent and parent not in known_units:
+            problems.append(
+                table.problem(
+                    entry.row,
+                    "parent",
+                    f'no unit has the code "{parent}" (neither in this file nor in the database)',
+                )
+            )
+        if entry.kind == "unit" and parent == entry.code:
+            problems.append(table.problem(entry.row, "parent", "a unit cannot be its own parent"))
+        if entry.kind == "cadre":
+            for point in LIST_SEPARATORS.split(entry.row.cells.get("service_points", "")):
+                if point and point not in known_points:
+                    problems.append(
+                        table.problem(
+                            entry.row, "service_points", f'no service point has the code "{point}"'
+                        )
+                    )
+
+    # The unit tree after the import: the database's parents, overridden by the file's.
+    parent_of = {code: (u.parent.code if u.parent else "") for code, u in units.items()}
+    line_of: dict[str, Row] = {}
+    for entry in entries:
+        if entry.kind == "unit":
+            parent_of[entry.code] = entry.row.cells["parent"]
+            line_of[entry.code] = entry.row
+    reported: set[str] = set()
+    for start in line_of:
+        seen: list[str] = []
+        code = start
+        while code and code not in seen and code in parent_of:
+            seen.append(code)
+            code = parent_of[code]
+        if code in seen and code not in reported:
+            cycle = seen[seen.index(code) :]
+            reported.update(cycle)
+            culprit = next((c for c in cycle if c in line_of), start)
+            problems.append(
+                table.problem(
+                    line_of[culprit],
+                    "parent",
+                    "the units form a loop: " + " → ".join([*cycle, code]),
+                )
+            )
+    return problems
+
+
+def _assign(obj: object, values: dict[str, str | int], headers: list[str]) -> bool:
+    """Set the attributes whose column is in the file (a column left out of the file
+    leaves that attribute alone); True when anything changed."""
+    changed = False
+    for attribute, value in values.items():
+        in_file = attribute in headers or attribute == "sort_order"
+        if in_file and getattr(obj, attribute) != value:
+            setattr(obj, attribute, value)
+            changed = True
+    return changed
+
+
+def import_org(session: Session, path: str | Path, *, encoding: str = "utf-8") -> ImportSummary:
+    """Check and import an organisation file into `session` (the caller commits).
+
+    Raises InputFileError listing every problem; nothing is added to the session then.
+    """
+    table = read_table(path, encoding=encoding)
+    entries, problems = _check_rows(table, session)
+    if problems:
+        raise InputFileError(problems[:MAX_PROBLEMS])
+
+    units = {u.code: u for u in session.scalars(select(Unit).options(selectinload(Unit.parent)))}
+    service_points = {p.code: p for p in session.scalars(select(ServicePoint))}
+    cadres = {
+        c.code: c
+        for c in session.scalars(select(Cadre).options(selectinload(Cadre.service_points)))
+    }
+    problems = _check_references(table, entries, units, service_points)
+    if problems:
+        raise InputFileError(problems[:MAX_PROBLEMS])
+
+    created: set[tuple[str, str]] = set()
+    changed: set[tuple[str, str]] = set()
+    stores: dict[str, dict] = {"unit": units, "service_point": service_points, "cadre": cadres}
+    models: dict[str, type] = {"unit": Unit, "service_point": ServicePoint, "cadre": Cadre}
+    extra_columns = {
+        "unit": (),
+        "service_point": ("location_zh", "location_en"),
+        "cadre": ("position_zh", "position_en"),
+    }
+    for position, entry in enumerate(entries):
+        cells = entry.row.cells
+        values: dict[str, str | int] = {
+            "name_zh": cells["name_zh"],
+            "name_en": cells.get("name_en", ""),
+            "sort_order": position,
+        }
+        values.update({column: cells.get(column, "") for column in extra_columns[entry.kind]})
+        key = (entry.kind, entry.code)
+        obj = stores[entry.kind].get(entry.code)
+        if obj is None:
+            obj = models[entry.kind](code=entry.code, **values)
+            session.add(obj)
+            stores[entry.kind][entry.code] = obj
+            created.add(key)
+        elif _assign(obj, values, table.headers):
+            changed.add(key)
+
+    # References, now that every object of the file exists.
+    for entry in entries:
+        cells = entry.row.cells
+        key = (entry.kind, entry.code)
+        obj = stores[entry.kind][entry.code]
+        parent = units[cells["parent"]] if cells["parent"] else None
+        reference = "parent" if entry.kind == "unit" else "unit"
+        if getattr(obj, reference) is not parent:
+            setattr(obj, reference, parent)
+            changed.add(key)
+        if entry.kind == "cadre" and "service_points" in table.headers:
+            wanted_codes = [c for c in LIST_SEPARATORS.split(cells["service_points"]) if c]
+            if {p.code for p in obj.service_points} != set(wanted_codes):
+                obj.service_points = [service_points[c] for c in dict.fromkeys(wanted_codes)]
+                changed.add(key)
+    session.flush()
+
+    summary = ImportSummary()
+    for entry in entries:
+        key = (entry.kind, entry.code)
+        if key in created:
+            summary.created[entry.kind] += 1
+        elif key in changed:
+            summary.updated[entry.kind] += 1
+        else:
+            summary.unchanged[entry.kind] += 1
+    return summary
