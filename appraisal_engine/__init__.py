@@ -31,6 +31,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_templating(app)
 
     from .blueprints import register_blueprints
+    from .cli import register_commands
 
     register_blueprints(app)
+    register_commands(app)
     return app

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app
@@ -148,14 +148,15 @@ def demo_command(reset: bool, seed: int) -> None:
     click.echo(f"link: {current_app.config['PUBLIC_URL']}/s/{result.public_token}")
 
 
-class _Group(FlaskGroup):
-    def __init__(self) -> None:
-        super().__init__(create_app=create_app, help=__doc__)
-        for command in (init_db_command, create_user_command, import_org_command, demo_command):
-            self.add_command(command)
+COMMANDS = (init_db_command, create_user_command, import_org_command, demo_command)
 
 
-cli = _Group()
+def register_commands(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+cli = FlaskGroup(create_app=create_app, help="appraisal-engine: public appraisal of the organs.")
 
 
 def main() -> None:

@@ -14,11 +14,16 @@ CAMPAIGN_STATUS_LABELS = {
 }
 
 
+def current_language() -> str:
+    """ "zh" or "en": the language of the current request."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh"
+
+
 def localized(obj: object, field: str) -> str:
     """`obj.<field>_en` in English when it is filled in, else `obj.<field>_zh`."""
     chinese = getattr(obj, f"{field}_zh")
-    locale = get_locale()
-    if locale is not None and locale.language == "en":
+    if current_language() == "en":
         return getattr(obj, f"{field}_en", "") or chinese
     return chinese
 
@@ -29,3 +34,4 @@ def campaign_status_label(status: str) -> str:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(tr=localized, campaign_status_label=campaign_status_label)
+    app.context_processor(lambda: {"lang": current_language()})

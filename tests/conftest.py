@@ -1,0 +1,175 @@
+"""Fixtures: each test gets an app on a fresh database, on SQLite and, when
+APPRAISAL_TEST_DATABASE_URL names a PostgreSQL server, on PostgreSQL too.
+
+A database migrated to head is made once per test session and copied for each test
+(a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), so every test starts
+from exactly the migrated schema and may commit freely.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from appraisal_engine import create_app
+from appraisal_engine.db import get_database, make_engine, normalise_url
+from appraisal_engine.migrate import upgrade
+
+from .factories import Factories
+
+POSTGRES_ENV = "APPRAISAL_TEST_DATABASE_URL"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+class PostgresServer:
+    """Creates and drops uniquely named databases on the server of POSTGRES_ENV."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(normalise_url(url))
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        self.prefix = f"appraisal_test_{uuid.uuid4().hex[:8]}"
+        self.template: str | None = None
+
+    def url_for(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, template: str | None = None) -> str:
+        name = f"{self.prefix}_{uuid.uuid4().hex[:10]}"
+        clause = f' TEMPLATE "{template}"' if template else ""
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+        return name
+
+    def drop(self, name: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def migrated_template(self) -> str:
+        if self.template is None:
+            name = self.create()
+            engine = make_engine(self.url_for(name))
+            upgrade(engine)
+            engine.dispose()
+            self.template = name
+        return self.template
+
+    def close(self) -> None:
+        if self.template:
+            self.drop(self.template)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer | None]:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        yield None
+        return
+    server = PostgresServer(url)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, postgres_server: PostgresServer | None) -> str:
+    if request.param == "postgresql" and postgres_server is None:
+        pytest.skip(
+            f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1/test)"
+        )
+    return request.param
+
+
+@pytest.fixture
+def make_database_url(
+    backend: str,
+    postgres_server: PostgresServer | None,
+    tmp_path: Path,
+    sqlite_template: Path,
+) -> Iterator[Callable[..., str]]:
+    """Returns a function that makes a fresh database, migrated unless `empty=True`."""
+    created: list[str] = []
+
+    def make(*, empty: bool = False) -> str:
+        if backend == "sqlite":
+            path = tmp_path / f"db-{uuid.uuid4().hex[:8]}.sqlite3"
+            if not empty:
+                shutil.copyfile(sqlite_template, path)
+            return f"sqlite:///{path}"
+        assert postgres_server is not None
+        name = postgres_server.create(None if empty else postgres_server.migrated_template())
+        created.append(name)
+        return postgres_server.url_for(name)
+
+    yield make
+    for name in created:
+        assert postgres_server is not None
+        postgres_server.drop(name)
+
+
+@pytest.fixture
+def database_url(make_database_url: Callable[..., str]) -> str:
+    return make_database_url()
+
+
+@pytest.fixture
+def instance_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "instance"
+    monkeypatch.setenv("APPRAISAL_INSTANCE_PATH", str(path))
+    for name in (
+        "APPRAISAL_DATABASE_URL",
+        "APPRAISAL_SECRET_KEY",
+        "APPRAISAL_PUBLIC_URL",
+        "APPRAISAL_REDIS_URL",
+        "APPRAISAL_PASSWORD",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return path
+
+
+@pytest.fixture
+def app(database_url: str, instance_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("APPRAISAL_DATABASE_URL", database_url)
+    application = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key"})
+    yield application
+    get_database(application).dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        db_session = get_database(app).session_factory()
+        yield db_session
+        db_session.close()
+
+
+@pytest.fixture
+def factories(session) -> Factories:
+    return Factories(session)
