@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -19,9 +20,23 @@ from .services.org_import import import_org
 from .services.tabular import InputFileError
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+MAX_PROBLEMS_SHOWN = 100
+
+
+def report_problems(error: InputFileError) -> NoReturn:
+    """Print an input file's problems (the first hundred) and exit with status 1."""
+    for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
+        click.echo(f"error: {problem}", err=True)
+    hidden = len(error.problems) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        click.echo(f"… and {hidden} more problem(s) like these", err=True)
+    click.echo(f"nothing was imported ({len(error.problems)} problem(s))", err=True)
+    sys.exit(1)
 
 
 def require_schema() -> None:
@@ -105,10 +120,7 @@ def import_org_command(file: Path, encoding: str) -> None:
         summary = import_org(session, file, encoding=encoding)
     except InputFileError as error:
         session.rollback()
-        for problem in error.problems:
-            click.echo(f"error: {problem}", err=True)
-        click.echo(f"nothing was imported ({len(error.problems)} problem(s))", err=True)
-        sys.exit(1)
+        report_problems(error)
     record(
         session,
         "org.import",

@@ -44,7 +44,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("kind", "code", "parent", "name_zh")
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 LIST_SEPARATORS = re.compile(r"[;；,，\s]+")
-MAX_PROBLEMS = 200
 
 
 @dataclass
@@ -229,7 +228,7 @@ def import_org(session: Session, path: str | Path, *, encoding: str = "utf-8") -
     table = read_table(path, encoding=encoding)
     entries, problems = _check_rows(table, session)
     if problems:
-        raise InputFileError(problems[:MAX_PROBLEMS])
+        raise InputFileError(problems)
 
     units = {u.code: u for u in session.scalars(select(Unit).options(selectinload(Unit.parent)))}
     service_points = {p.code: p for p in session.scalars(select(ServicePoint))}
@@ -239,7 +238,7 @@ def import_org(session: Session, path: str | Path, *, encoding: str = "utf-8") -
     }
     problems = _check_references(table, entries, units, service_points)
     if problems:
-        raise InputFileError(problems[:MAX_PROBLEMS])
+        raise InputFileError(problems)
 
     created: set[tuple[str, str]] = set()
     changed: set[tuple[str, str]] = set()
