@@ -13,7 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app
 from .db import begin_write, get_database, get_session
-from .migrate import current_revision, head_revision, upgrade
+from .migrate import current_revision, head_revision, new_revision, upgrade
 from .services.accounts import AccountError, create_user
 from .services.audit import cli_actor, record
 from .services.org_import import import_org
@@ -160,7 +160,14 @@ def demo_command(reset: bool, seed: int) -> None:
     click.echo(f"link: {current_app.config['PUBLIC_URL']}/s/{result.public_token}")
 
 
-COMMANDS = (init_db_command, create_user_command, import_org_command, demo_command)
+@click.command("db-revision")
+@click.argument("message")
+def db_revision_command(message: str) -> None:
+    """For developers: generate a migration from the models' changes (review it!)."""
+    click.echo(new_revision(message))
+
+
+COMMANDS = (db_revision_command, init_db_command, create_user_command, import_org_command, demo_command)
 
 
 def register_commands(app: Flask) -> None:

@@ -42,3 +42,22 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
         after = current_revision(connection)
     assert after is not None
     return before, after
+
+
+def new_revision(message: str) -> str:
+    """Autogenerate a migration from the difference between head and the models, on a
+    scratch SQLite database; returns the path of the new revision file to review."""
+    import tempfile
+
+    from .db import make_engine
+
+    with tempfile.TemporaryDirectory() as directory:
+        engine = make_engine(f"sqlite:///{directory}/scratch.sqlite3")
+        upgrade(engine)
+        with engine.begin() as connection:
+            script = command.revision(
+                alembic_config(connection), message=message, autogenerate=True
+            )
+        engine.dispose()
+    assert script is not None and not isinstance(script, list)
+    return script.path
