@@ -127,6 +127,7 @@ def test_demo_refuses_a_second_run_unless_reset(runner, session):
     assert again.exit_code == 1
     assert "not empty" in again.output and "--reset" in again.output
     assert session.scalar(select(func.count()).select_from(Campaign)) == 1
+    session.rollback()  # end the test's read transaction: DROP TABLE waits for it otherwise
     reset = run_demo(runner, "--reset")
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Campaign)) == 1
