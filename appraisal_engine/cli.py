@@ -167,7 +167,13 @@ def db_revision_command(message: str) -> None:
     click.echo(new_revision(message))
 
 
-COMMANDS = (db_revision_command, init_db_command, create_user_command, import_org_command, demo_command)
+COMMANDS = (
+    db_revision_command,
+    init_db_command,
+    create_user_command,
+    import_org_command,
+    demo_command,
+)
 
 
 def register_commands(app: Flask) -> None:
