@@ -1,0 +1,852 @@
+"""Questionnaires in and out: JSON (`appraisal-questionnaire/1`) and XLSForm workbooks.
+
+JSON is the normalised definition, pretty-printed. XLSForm import reads the workbook with
+pyxform (its reader and its own checks) and accepts the subset that means something here:
+
+=============================  ===========================================================
+survey sheet ``type``          becomes
+=============================  ===========================================================
+``select_one LIST``            ``single_choice``, or the ``appraisal_type`` column's
+                               ``satisfaction5`` / ``yes_no`` / ``rating`` (k = the
+                               list's options besides a not-applicable one) /
+                               ``scale_0_10``
+``select_multiple LIST``       ``multiple_choice``
+``integer``                    with the constraint ``. >= 0 and . <= 10``: ``scale_0_10``;
+                               with ``. >= 1 and . <= k`` (2 ≤ k ≤ 10): ``rating`` k
+``text``                       ``comment``, or the ``appraisal_type`` column's
+                               ``short_text`` / ``contact_phone``
+``note``                       its label is put before the help (hint) of the next
+                               question; a note with no question after it is dropped
+``begin group``/``end group``  flattened: the group itself is dropped
+=============================  ===========================================================
+
+Columns: ``name`` (the id), ``label::<language>`` (text), ``hint::<language>`` (help),
+``required`` (yes/true), ``relevant`` (``${q} = 'x'``, ``selected(${q}, 'x')``, or several
+such terms on one question joined by ``or``: the condition), and the extra columns
+``indicator``, ``weight`` and ``appraisal_type``. On the choices sheet: ``points`` (blank:
+the default; ``null``: no points) and ``not_applicable`` (yes/true). The settings sheet
+gives ``form_id`` (the code), ``form_title`` (the title; ``form_title::<language>`` for
+each language) and ``intro::<language>``. An optional ``indicators`` sheet lists
+``name``, ``label::<language>`` and ``weight``; without it the indicators named on the
+survey sheet are declared with weight 1 and their id as name.
+
+Languages are recognised by their code: "Chinese (zh)", "zh", "zh-CN" are Chinese,
+"English (en)", "en" are English, and a column without a language is Chinese (or the
+settings' ``default_language``). Columns in other languages are ignored, as are columns
+that do not change what a question means (appearance, constraint messages, media).
+
+Anything else — another question type, a repeat, a calculation, an unsupported
+``relevant`` — is refused with its row, e.g. ``survey row 7: question type "geopoint" is
+not supported``. Every problem found is reported at once. Cell values are read as pyxform
+reads them: stripped of surrounding spaces.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zipfile import BadZipFile
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from pyxform.errors import PyXFormError
+from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json_backends import DefinitionData, get_xlsform, xlsx_value_to_str
+
+from .checks import LANGUAGES
+from .field_types.scales import numbered_option_id
+from .problems import Problem, QuestionnaireError
+from .registry import field_type
+from .schema import FORMAT, normalise, validate
+
+PathLike = str | os.PathLike[str]
+
+# JSON -------------------------------------------------------------------------------------
+
+
+def to_json(definition: Mapping[str, Any]) -> str:
+    """The normalised definition as an `appraisal-questionnaire/1` document: indented,
+    UTF-8 text with Chinese kept as is, ending in a newline."""
+    return json.dumps(normalise(definition), ensure_ascii=False, indent=2) + "\n"
+
+
+def from_json(text: str | bytes) -> dict[str, Any]:
+    """The normalised definition in a JSON document; QuestionnaireError naming the line
+    and column of malformed JSON, or the path of each problem of the definition."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise QuestionnaireError.single(
+                "", f"the file is not UTF-8 text (byte {error.start + 1})"
+            ) from None
+    try:
+        document = json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as error:
+        raise QuestionnaireError.single(
+            f"line {error.lineno} column {error.colno}", f"malformed JSON: {error.msg}"
+        ) from None
+    return normalise(document)
+
+
+def read_questionnaire_file(path: PathLike) -> dict[str, Any]:
+    """The normalised definition in a .json or XLSForm .xlsx file."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return from_json(path.read_bytes())
+    if suffix == ".xlsx":
+        return from_xlsform(path)
+    raise QuestionnaireError.single("", "the file must be a .json or an XLSForm .xlsx file")
+
+
+def write_questionnaire_file(definition: Mapping[str, Any], path: PathLike) -> None:
+    """Write `definition` as JSON or XLSForm, as the file's suffix says."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        path.write_text(to_json(definition), encoding="utf-8")
+    elif suffix == ".xlsx":
+        to_xlsform(definition, path)
+    else:
+        raise ValueError(f"{path.name}: the file must end in .json or .xlsx")
+
+
+# XLSForm: shared names --------------------------------------------------------------------
+
+LANGUAGE_COLUMNS = {"zh": "Chinese (zh)", "en": "English (en)"}
+SELECT_ONE_TYPES = ("single_choice", "satisfaction5", "yes_no", "rating", "scale_0_10")
+TEXT_TYPES = ("comment", "short_text", "contact_phone")
+YES = ("yes", "true", "1")
+NO = ("no", "false", "0")
+INDICATORS_SHEET = "indicators"
+#: Names pyxform keeps for itself; a question so named cannot be exported.
+XLSFORM_RESERVED_NAMES = ("meta",)
+
+GROUP = re.compile(r"(begin|end)[ _]group\Z")
+REPEAT = re.compile(r"(begin|end)[ _](repeat|lgroup|loop|looped group)\b")
+OR_OTHER = re.compile(r"\s(or specify other|or_other|or other)\Z")
+SELECT_ONE = re.compile(r"(select_one|select one|select1|select one from)\s+\S+\Z")
+SELECT_MULTIPLE = re.compile(
+    r"(select_multiple|select all that apply|select all that apply from)\s+\S+\Z"
+)
+SIMPLE_TYPES = {
+    "integer": "integer",
+    "int": "integer",
+    "text": "text",
+    "string": "text",
+    "note": "note",
+}
+#: Columns whose content this importer cannot honour; a row that fills one is refused.
+REFUSED_COLUMNS = ("calculation", "repeat_count", "choice_filter", "trigger", "default")
+INTEGER_RANGE = re.compile(r"\s*\.\s*>=\s*(\d+)\s+and\s+\.\s*<=\s*(\d+)\s*\Z")
+RELEVANT_TERM = re.compile(
+    r"""\s*(?:
+        \$\{(?P<equals>[A-Za-z_][\w.-]*)\}
+          \s*=\s*(?:(?P<q1>['"])(?P<v1>[^'"]*)(?P=q1)|(?P<n1>\d+))
+      | selected\(\s*\$\{(?P<selected>[A-Za-z_][\w.-]*)\}
+          \s*,\s*(?P<q2>['"])(?P<v2>[^'"]*)(?P=q2)\s*\)
+    )\s*""",
+    re.VERBOSE,
+)
+RELEVANT_OR = re.compile(r"or\b")
+#: What reading a file that is not an .xlsx workbook may raise.
+UNREADABLE = (
+    PyXFormError,
+    InvalidFileException,
+    BadZipFile,
+    SyntaxError,
+    ValueError,
+    KeyError,
+    OSError,
+)
+PYXFORM_ROW = re.compile(r"\[row : (\d+)\]\s*")
+PYXFORM_SHEET = re.compile(r"On the '(\w+)' sheet, ")
+
+
+def _language(key: str, default: str) -> str | None:
+    """ "zh" or "en" for a pyxform language name ("Chinese (zh)", "zh", "zh-CN", "default"),
+    None for another language."""
+    if key == "default":
+        return default
+    code_match = re.search(r"\(([^)]*)\)\s*\Z", key)
+    code = (code_match.group(1) if code_match else key).strip().lower()
+    for language, name in (("zh", "chinese"), ("en", "english")):
+        if code == language or code.startswith((f"{language}-", f"{language}_")):
+            return language
+        if key.strip().lower() in (name, "中文" if language == "zh" else "英文"):
+            return language
+    return None
+
+
+# XLSForm import ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    number: int
+    cells: dict[str, Any]
+    kind: str = ""
+
+
+@dataclass
+class _Imported:
+    """What the importer knows of where each part of the definition came from, to name
+    rows in the problems that validation finds."""
+
+    question_rows: list[int] = field(default_factory=list)
+    option_rows: list[list[int | None]] = field(default_factory=list)
+    indicator_rows: list[str] = field(default_factory=list)
+
+
+def from_xlsform(path: PathLike) -> dict[str, Any]:
+    """The normalised definition in an XLSForm workbook (see the module's docstring);
+    QuestionnaireError naming the sheet and row of every problem."""
+    if not Path(path).is_file():
+        raise QuestionnaireError.single("", f"no such file: {os.fspath(path)}")
+    try:
+        data = get_xlsform(os.fspath(path))
+        indicator_rows = _read_indicators(path)
+    except UNREADABLE as error:
+        raise QuestionnaireError.single("", f"not a readable XLSForm workbook: {error}") from None
+    rows = _survey_rows(data)
+    problems = [problem for row in rows for problem in _check_row(row)]
+    settings = (data.settings or [{}])[0]
+    problems += _check_settings(settings)
+    if problems:
+        raise QuestionnaireError(problems)
+    choice_rows = _choice_rows(data)
+    try:
+        document = workbook_to_json(
+            data, form_name="data", fallback_form_name=data.fallback_form_name, warnings=[]
+        )
+    except PyXFormError as error:
+        raise QuestionnaireError([_pyxform_problem(error)]) from None
+    importer = _XLSFormImporter(document, rows, choice_rows, indicator_rows)
+    definition = importer.definition()
+    problems = importer.problems + [importer.locate(problem) for problem in validate(definition)]
+    if problems:
+        raise QuestionnaireError(problems)
+    return normalise(definition)
+
+
+def _survey_rows(data: DefinitionData) -> list[_Row]:
+    """The filled rows of the survey sheet, with their row numbers (the header is row 1;
+    pyxform keeps empty rows in place, so positions give row numbers)."""
+    return [_Row(number, cells) for number, cells in enumerate(data.survey or [], start=2) if cells]
+
+
+def _choice_rows(data: DefinitionData) -> dict[tuple[str, str], int]:
+    return {
+        (str(cells.get("list_name", "")), str(cells.get("name", ""))): number
+        for number, cells in enumerate(data.choices or [], start=2)
+        if cells
+    }
+
+
+def _check_row(row: _Row) -> list[Problem]:
+    """Classify the row's type into row.kind; a problem if it is outside the subset."""
+    where = f"survey row {row.number}"
+    type_name = str(row.cells.get("type", "")).strip()
+    if not type_name:
+        return [Problem(where, "the type is empty")]
+    if GROUP.match(type_name):
+        row.kind = "begin group" if type_name.startswith("begin") else "end group"
+    elif REPEAT.match(type_name):
+        return [Problem(where, f'"{type_name}": repeats are not supported')]
+    elif OR_OTHER.search(type_name):
+        return [Problem(where, f'"{type_name}": "or other" is not supported')]
+    elif SELECT_ONE.match(type_name):
+        row.kind = "select_one"
+    elif SELECT_MULTIPLE.match(type_name):
+        row.kind = "select_multiple"
+    elif type_name in SIMPLE_TYPES:
+        row.kind = SIMPLE_TYPES[type_name]
+    else:
+        return [Problem(where, f'question type "{type_name}" is not supported')]
+    problems = [
+        Problem(where, f'the column "{column}" is not supported')
+        for column in REFUSED_COLUMNS
+        if row.cells.get(column)
+    ]
+    if row.cells.get("constraint") and row.kind != "integer":
+        problems.append(Problem(where, 'a "constraint" is supported only on an integer question'))
+    if row.cells.get("relevant") and row.kind == "begin group":
+        problems.append(
+            Problem(where, '"relevant" on a group is not supported; set it on its questions')
+        )
+    return problems
+
+
+def _check_settings(settings: Mapping[str, Any]) -> list[Problem]:
+    problems = []
+    if not (settings.get("form_id") or settings.get("id_string")):
+        problems.append(Problem("settings", "form_id is required: it is the questionnaire's code"))
+    if not any(
+        str(key).split("::")[0] in ("form_title", "title", "set_form_title") and value
+        for key, value in settings.items()
+    ):
+        problems.append(Problem("settings", "form_title is required"))
+    return problems
+
+
+def _pyxform_problem(error: PyXFormError) -> Problem:
+    message = str(error)
+    row = error.context.get("row")
+    sheet = error.context.get("sheet")
+    row_match = PYXFORM_ROW.search(message)
+    if row_match:
+        row = row or int(row_match.group(1))
+        message = PYXFORM_ROW.sub("", message, count=1)
+    sheet_match = PYXFORM_SHEET.search(message)
+    if sheet_match:
+        sheet = sheet or sheet_match.group(1)
+        message = PYXFORM_SHEET.sub("", message, count=1)
+    location = f"{sheet or 'survey'} row {row}" if row else ""
+    return Problem(location, message.strip())
+
+
+def _read_indicators(path: PathLike) -> list[_Row] | None:
+    """The rows of the optional indicators sheet (pyxform skips sheets it does not know);
+    None when there is none."""
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = next(
+            (workbook[name] for name in workbook.sheetnames if name.lower() == INDICATORS_SHEET),
+            None,
+        )
+        if sheet is None:
+            return None
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(value).strip() if value is not None else "" for value in next(rows, ())]
+        result = []
+        for number, values in enumerate(rows, start=2):
+            cells = {
+                header[index]: xlsx_value_to_str(value).strip()
+                for index, value in enumerate(values)
+                if index < len(header) and header[index] and value not in (None, "")
+            }
+            if cells:
+                result.append(_Row(number, cells))
+        return result
+    finally:
+        workbook.close()
+
+
+class _XLSFormImporter:
+    def __init__(
+        self,
+        document: Mapping[str, Any],
+        rows: list[_Row],
+        choice_rows: Mapping[tuple[str, str], int],
+        indicator_rows: list[_Row] | None,
+    ) -> None:
+        self.document = document
+        self.rows = rows
+        self.choice_rows = choice_rows
+        self.indicator_rows = indicator_rows
+        self.default_language = _language(str(document.get("default_language", "")), "zh") or "zh"
+        self.problems: list[Problem] = []
+        self.where = _Imported()
+        #: Kind ("select_one", "integer", ...) of each question imported so far, by id.
+        self.kinds: dict[str, str] = {}
+
+    # The document ---------------------------------------------------------------------
+
+    def definition(self) -> dict[str, Any]:
+        questions = self._questions()
+        definition: dict[str, Any] = {
+            "format": FORMAT,
+            "code": self.document.get("id_string"),
+            "title": self._text(self.document.get("title")),
+            "intro": self._text(self.document.get("intro")),
+            "indicators": self._indicators(questions),
+            "questions": questions,
+        }
+        return definition
+
+    def _text(self, value: Any) -> dict[str, str]:
+        """{"zh", "en"} from a pyxform label: a string, or a dict by language name."""
+        result = {"zh": "", "en": ""}
+        if isinstance(value, str):
+            result[self.default_language] = value
+        elif isinstance(value, Mapping):
+            for key, entry in value.items():
+                language = _language(str(key), self.default_language)
+                if language in LANGUAGES and not result[language]:
+                    result[language] = str(entry)
+        return result
+
+    def _number(self, value: Any, where: str, column: str) -> float | None:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.problems.append(Problem(where, f'{column}: "{value}" is not a number'))
+            return None
+        return number
+
+    def _flag(self, value: Any, where: str, column: str) -> bool:
+        text = str(value or "").strip().lower()
+        if text in YES:
+            return True
+        if text in NO or not text:
+            return False
+        self.problems.append(Problem(where, f'{column}: "{value}" must be yes or no'))
+        return False
+
+    # Indicators -------------------------------------------------------------------------
+
+    def _indicators(self, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.indicator_rows is None:
+            return self._inferred_indicators(questions)
+        indicators = []
+        for row in self.indicator_rows:
+            where = f"indicators row {row.number}"
+            names = {
+                key.split("::", 1)[1]: value
+                for key, value in row.cells.items()
+                if key.startswith(("label::", "name::"))
+            }
+            if "label" in row.cells:
+                names.setdefault("default", row.cells["label"])
+            indicator: dict[str, Any] = {"id": row.cells.get("name"), "name": self._text(names)}
+            weight = (
+                self._number(row.cells["weight"], where, "weight")
+                if "weight" in row.cells
+                else None
+            )
+            if weight is not None:
+                indicator["weight"] = weight
+            indicators.append(indicator)
+            self.where.indicator_rows.append(where)
+        return indicators
+
+    def _inferred_indicators(self, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        indicators = []
+        seen = set()
+        for index, question in enumerate(questions):
+            indicator = question.get("indicator")
+            if isinstance(indicator, str) and indicator not in seen:
+                seen.add(indicator)
+                indicators.append({"id": indicator, "name": {"zh": indicator, "en": ""}})
+                self.where.indicator_rows.append(f"survey row {self.where.question_rows[index]}")
+        return indicators
+
+    # Questions --------------------------------------------------------------------------
+
+    def _elements(self) -> Iterator[tuple[Mapping[str, Any], _Row | None]]:
+        """The survey's elements in order, groups flattened, each with its row."""
+        rows = iter(row for row in self.rows if row.kind != "end group")
+
+        def walk(
+            children: list[Mapping[str, Any]],
+        ) -> Iterator[tuple[Mapping[str, Any], _Row | None]]:
+            for element in children:
+                if element.get("control", {}).get("bodyless"):
+                    continue  # pyxform's own metadata group
+                row = next(
+                    (row for row in rows if row.cells.get("name") == element.get("name")), None
+                )
+                yield element, row
+                if element.get("type") == "group":
+                    yield from walk(element.get("children", []))
+
+        yield from walk(self.document.get("children", []))
+
+    def _questions(self) -> list[dict[str, Any]]:
+        questions = []
+        notes: list[dict[str, str]] = []
+        for element, row in self._elements():
+            if row is None or row.kind == "begin group":
+                continue
+            if row.kind == "note":
+                notes.append(self._text(element.get("label")))
+                continue
+            question = self._question(element, row)
+            if notes:
+                question["help"] = {
+                    language: "\n".join(
+                        text[language] for text in [*notes, question["help"]] if text[language]
+                    )
+                    for language in LANGUAGES
+                }
+                notes = []
+            questions.append(question)
+            self.where.question_rows.append(row.number)
+        return questions
+
+    def _question(self, element: Mapping[str, Any], row: _Row) -> dict[str, Any]:
+        where = f"survey row {row.number}"
+        bind = element.get("bind", {})
+        question: dict[str, Any] = {
+            "id": element.get("name"),
+            "text": self._text(element.get("label")),
+            "help": self._text(element.get("hint")),
+            "required": self._flag(bind.get("required"), where, "required"),
+        }
+        appraisal_type = str(element.get("appraisal_type", "")).strip()
+        options_list: list[int | None] = []
+        if row.kind == "select_one":
+            question["type"] = self._chosen_type(
+                appraisal_type, SELECT_ONE_TYPES, "select_one", where
+            )
+            question["options"], options_list = self._options(element, question["type"])
+            if question["type"] == "rating":
+                question["scale"] = sum(
+                    not option.get("not_applicable") for option in question["options"]
+                )
+        elif row.kind == "select_multiple":
+            question["type"] = self._chosen_type(
+                appraisal_type, ("multiple_choice",), "select_multiple", where
+            )
+            question["options"], options_list = self._options(element, question["type"])
+        elif row.kind == "integer":
+            question.update(self._integer(bind.get("constraint"), appraisal_type, where))
+        else:
+            question["type"] = self._chosen_type(appraisal_type, TEXT_TYPES, "text", where)
+        if element.get("indicator"):
+            question["indicator"] = str(element["indicator"])
+        if element.get("weight") not in (None, ""):
+            weight = self._number(element["weight"], where, "weight")
+            if weight is not None:
+                question["weight"] = weight
+        if bind.get("relevant"):
+            question["condition"] = self._condition(str(bind["relevant"]), where)
+        self.kinds[str(question["id"])] = row.kind
+        self.where.option_rows.append(options_list)
+        return question
+
+    def _chosen_type(
+        self, appraisal_type: str, allowed: tuple[str, ...], xlsform_type: str, where: str
+    ) -> str:
+        """The question type named by the appraisal_type column; by default the first of
+        `allowed`."""
+        if not appraisal_type:
+            return allowed[0]
+        if appraisal_type not in allowed:
+            self.problems.append(
+                Problem(
+                    where,
+                    f'appraisal_type "{appraisal_type}" does not fit a {xlsform_type} question '
+                    f"(use one of: {', '.join(allowed)})",
+                )
+            )
+            return allowed[0]
+        return appraisal_type
+
+    def _integer(self, constraint: Any, appraisal_type: str, where: str) -> dict[str, Any]:
+        match = INTEGER_RANGE.match(str(constraint or ""))
+        low, high = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+        if (low, high) == (0, 10):
+            result: dict[str, Any] = {"type": "scale_0_10"}
+        elif low == 1 and high is not None and 2 <= high <= 10:
+            result = {"type": "rating", "scale": high}
+        else:
+            self.problems.append(
+                Problem(
+                    where,
+                    'an integer question needs the constraint ". >= 0 and . <= 10" (a 0–10 '
+                    'scale) or ". >= 1 and . <= k" (a rating 1..k, k from 2 to 10)',
+                )
+            )
+            return {"type": "rating", "scale": 5}
+        if appraisal_type and appraisal_type != result["type"]:
+            self.problems.append(
+                Problem(
+                    where,
+                    f'appraisal_type "{appraisal_type}" does not fit the constraint '
+                    f'"{constraint}", which makes a {result["type"]} question',
+                )
+            )
+        return result
+
+    def _options(
+        self, element: Mapping[str, Any], question_type: str
+    ) -> tuple[list[dict[str, Any]], list[int | None]]:
+        options = []
+        rows = []
+        list_name = str(element.get("list_name", ""))
+        for choice in element.get("choices", []):
+            number = self.choice_rows.get((list_name, str(choice.get("name", ""))))
+            where = f"choices row {number}" if number else f'choices list "{list_name}"'
+            option: dict[str, Any] = {
+                "id": choice.get("name"),
+                "label": self._text(choice.get("label")),
+            }
+            if self._flag(choice.get("not_applicable"), where, "not_applicable"):
+                option["not_applicable"] = True
+            points = str(choice.get("points", "")).strip()
+            if points.lower() == "null":
+                option["points"] = None
+            elif points and (number_points := self._number(points, where, "points")) is not None:
+                option["points"] = number_points
+            options.append(option)
+            rows.append(number)
+        return options, rows
+
+    def _condition(self, relevant: str, where: str) -> dict[str, Any] | None:
+        terms = _relevant_terms(relevant)
+        if terms is None:
+            self.problems.append(
+                Problem(
+                    where,
+                    f"relevant \"{relevant}\" is not supported: use ${{q}} = 'x', "
+                    "selected(${q}, 'x'), or several of these on one question joined by "
+                    '"or"',
+                )
+            )
+            return None
+        names = {name for name, _ in terms}
+        if len(names) > 1:
+            self.problems.append(
+                Problem(where, f'relevant "{relevant}" must test one question, not {len(names)}')
+            )
+            return None
+        (name,) = names
+        values = [value for _, value in terms]
+        if self.kinds.get(name) == "integer":
+            values = [numbered_option_id(int(v)) if v.isdigit() else v for v in values]
+        return {"question": name, "one_of": values}
+
+    # Problems found by validation, located --------------------------------------------
+
+    def locate(self, problem: Problem) -> Problem:
+        """The problem named by sheet and row instead of by its path in the definition."""
+        path = problem.path
+        question = re.match(r"questions\[(\d+)\](?:\.options\[(\d+)\])?(.*)\Z", path)
+        if question:
+            index = int(question.group(1))
+            where = f"survey row {self.where.question_rows[index]}"
+            rest = path[question.end(1) + 1 :].lstrip(".")
+            if question.group(2) is not None:
+                option = int(question.group(2))
+                option_rows = self.where.option_rows[index]
+                if option < len(option_rows) and option_rows[option]:
+                    where = f"choices row {option_rows[option]}"
+                    rest = question.group(3).lstrip(".")
+            return _at(where, rest, problem.message)
+        indicator = re.match(r"indicators\[(\d+)\](.*)\Z", path)
+        if indicator:
+            return _at(
+                self.where.indicator_rows[int(indicator.group(1))],
+                indicator.group(2).lstrip("."),
+                problem.message,
+            )
+        for prefix, column in (("code", "form_id"), ("title", "form_title"), ("intro", "intro")):
+            if path == prefix or path.startswith(f"{prefix}."):
+                return _at("settings", column + path[len(prefix) :], problem.message)
+        if path == "questions":
+            return Problem("survey", problem.message)
+        return problem
+
+
+def _at(where: str, rest: str, message: str) -> Problem:
+    return Problem(where, f"{rest}: {message}" if rest else message)
+
+
+def _relevant_terms(relevant: str) -> list[tuple[str, str]] | None:
+    """[(question name, value)] of `${q} = 'x' or selected(${q}, 'y') …`; None when the
+    expression has any other form."""
+    terms = []
+    position = 0
+    while True:
+        match = RELEVANT_TERM.match(relevant, position)
+        if match is None:
+            return None
+        name = match.group("equals") or match.group("selected")
+        value = match.group("v1") if match.group("v1") is not None else match.group("n1")
+        if match.group("selected"):
+            value = match.group("v2")
+        terms.append((name, value))
+        position = match.end()
+        if position == len(relevant):
+            return terms
+        separator = RELEVANT_OR.match(relevant, position)
+        if separator is None:
+            return None
+        position = separator.end()
+
+
+# XLSForm export ---------------------------------------------------------------------------
+
+SURVEY_COLUMNS = (
+    "type",
+    "name",
+    "label::Chinese (zh)",
+    "label::English (en)",
+    "hint::Chinese (zh)",
+    "hint::English (en)",
+    "required",
+    "relevant",
+    "appraisal_type",
+    "indicator",
+    "weight",
+)
+CHOICE_COLUMNS = (
+    "list_name",
+    "name",
+    "label::Chinese (zh)",
+    "label::English (en)",
+    "points",
+    "not_applicable",
+)
+INDICATOR_COLUMNS = ("name", "label::Chinese (zh)", "label::English (en)", "weight")
+SETTINGS_COLUMNS = (
+    "form_id",
+    "form_title",
+    "form_title::English (en)",
+    "intro::Chinese (zh)",
+    "intro::English (en)",
+    "default_language",
+    "clean_text_values",
+)
+
+
+def to_xlsform(definition: Mapping[str, Any], path: PathLike) -> None:
+    """Write `definition` as an XLSForm workbook that from_xlsform reads back to the same
+    normalised definition (so the same content hash): every choice question as a
+    select_one/select_multiple with its own choice list, `appraisal_type` naming the type,
+    and an indicators sheet. QuestionnaireError for what XLSForm cannot carry: a question
+    named "meta" (pyxform reserves it) or "${" in a text."""
+    normalised = normalise(definition)
+    problems = _not_expressible_in_xlsform(normalised)
+    if problems:
+        raise QuestionnaireError(problems)
+    workbook = Workbook()
+    survey = workbook.active
+    survey.title = "survey"
+    _append(survey, SURVEY_COLUMNS)
+    choices = workbook.create_sheet("choices")
+    _append(choices, CHOICE_COLUMNS)
+    kinds = {question["id"]: question["type"] for question in normalised["questions"]}
+    for question in normalised["questions"]:
+        kind = field_type(question["type"])
+        if not kind.has_options:
+            xlsform_type = "text"
+        elif question["type"] == "multiple_choice":
+            xlsform_type = f"select_multiple {question['id']}"
+        else:
+            xlsform_type = f"select_one {question['id']}"
+        _append(
+            survey,
+            (
+                xlsform_type,
+                question["id"],
+                question["text"]["zh"],
+                question["text"]["en"],
+                question["help"]["zh"],
+                question["help"]["en"],
+                "yes" if question["required"] else None,
+                _relevant(question["condition"], kinds),
+                question["type"],
+                question["indicator"],
+                _number_cell(question["weight"]),
+            ),
+        )
+        position = 0
+        for option in question["options"]:
+            if not option["not_applicable"]:
+                position += 1
+            default = None if option["not_applicable"] else kind.default_points(position, question)
+            _append(
+                choices,
+                (
+                    question["id"],
+                    option["id"],
+                    option["label"]["zh"],
+                    option["label"]["en"],
+                    _points_cell(option["points"], default),
+                    "yes" if option["not_applicable"] else None,
+                ),
+            )
+    indicators = workbook.create_sheet(INDICATORS_SHEET)
+    _append(indicators, INDICATOR_COLUMNS)
+    for indicator in normalised["indicators"]:
+        _append(
+            indicators,
+            (
+                indicator["id"],
+                indicator["name"]["zh"],
+                indicator["name"]["en"],
+                _number_cell(indicator["weight"]),
+            ),
+        )
+    settings = workbook.create_sheet("settings")
+    _append(settings, SETTINGS_COLUMNS)
+    _append(
+        settings,
+        (
+            normalised["code"],
+            normalised["title"]["zh"],
+            normalised["title"]["en"],
+            normalised["intro"]["zh"],
+            normalised["intro"]["en"],
+            LANGUAGE_COLUMNS["zh"],
+            "no",
+        ),
+    )
+    workbook.save(os.fspath(path))
+
+
+def _not_expressible_in_xlsform(definition: Mapping[str, Any]) -> list[Problem]:
+    """What an XLSForm cannot carry: a question named like pyxform's own "meta" group,
+    and "${" in a text, which XLSForm reads as a reference to an answer."""
+    texts = [("title", definition["title"]), ("intro", definition["intro"])]
+    texts += [
+        (f"indicators[{index}].name", indicator["name"])
+        for index, indicator in enumerate(definition["indicators"])
+    ]
+    problems = []
+    for index, question in enumerate(definition["questions"]):
+        path = f"questions[{index}]"
+        if question["id"] in XLSFORM_RESERVED_NAMES:
+            problems.append(Problem(f"{path}.id", f'"{question["id"]}" is reserved in XLSForm'))
+        texts += [(f"{path}.text", question["text"]), (f"{path}.help", question["help"])]
+        texts += [
+            (f"{path}.options[{number}].label", option["label"])
+            for number, option in enumerate(question["options"])
+        ]
+    problems += [
+        Problem(f"{path}.{language}", '"${" cannot be written in an XLSForm (it marks a reference)')
+        for path, text in texts
+        for language in LANGUAGES
+        if "${" in text[language]
+    ]
+    return problems
+
+
+def _append(sheet: Any, values: tuple[Any, ...]) -> None:
+    sheet.append([None if value == "" else value for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"  # a text, not a formula
+
+
+def _points_cell(points: float | None, default: float | None) -> float | str | None:
+    """Blank where the import's default gives the same points; "null" for no points where
+    the default would give some."""
+    if points == default:
+        return None
+    return "null" if points is None else _number_cell(points)
+
+
+def _number_cell(number: float) -> float | str:
+    """The number, or its exact digits as text where the workbook would round it
+    (openpyxl writes 16 significant digits)."""
+    return number if float(f"{number:.16g}") == number else repr(number)
+
+
+def _relevant(condition: Mapping[str, Any] | None, kinds: Mapping[str, str]) -> str | None:
+    if condition is None:
+        return None
+    name = condition["question"]
+    if kinds[name] == "multiple_choice":
+        terms = [f"selected(${{{name}}}, '{value}')" for value in condition["one_of"]]
+    else:
+        terms = [f"${{{name}}} = '{value}'" for value in condition["one_of"]]
+    return " or ".join(terms)
