@@ -10,13 +10,19 @@ from typing import NoReturn
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from forms.interchange import read_questionnaire_file, write_questionnaire_file
+from forms.schema import QuestionnaireError
 
 from . import create_app
 from .db import begin_write, get_database, get_session
 from .migrate import current_revision, head_revision, new_revision, upgrade
+from .models import Questionnaire, QuestionnaireVersion
 from .services.accounts import AccountError, create_user
 from .services.audit import cli_actor, record
 from .services.org_import import import_org
+from .services.questionnaires import definition_of, store_version
 from .services.tabular import InputFileError
 
 
@@ -133,6 +139,80 @@ def import_org_command(file: Path, encoding: str) -> None:
     click.echo(summary.as_text())
 
 
+@click.command("import-questionnaire")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--publish", is_flag=True, help="publish the imported version at once")
+@with_appcontext
+def import_questionnaire_command(file: Path, publish: bool) -> None:
+    """Import a questionnaire from JSON (appraisal-questionnaire/1) or an XLSForm .xlsx."""
+    require_schema()
+    session = get_session()
+    begin_write(session)
+    try:
+        version = store_version(session, read_questionnaire_file(file), publish=publish)
+    except QuestionnaireError as error:
+        session.rollback()
+        for problem in error.problems:
+            click.echo(f"error: {file.name}: {problem}", err=True)
+        click.echo("nothing was imported", err=True)
+        sys.exit(1)
+    record(
+        session,
+        "questionnaire.import",
+        actor=cli_actor(),
+        object_type="questionnaire_version",
+        object_id=version.id,
+        details={"code": version.questionnaire.code, "version": version.number, "file": file.name},
+    )
+    session.commit()
+    status = "published" if version.status == "published" else "draft"
+    click.echo(f"code: {version.questionnaire.code}")
+    click.echo(f"version: {version.number} ({status})")
+    click.echo(f"content hash: {version.content_hash or 'none until published'}")
+
+
+@click.command("export-questionnaire")
+@click.argument("code")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="a .json (appraisal-questionnaire/1) or .xlsx (XLSForm) file",
+)
+@click.option("--version", "number", type=int, help="version number (default: the latest)")
+@with_appcontext
+def export_questionnaire_command(code: str, output: Path, number: int | None) -> None:
+    """Export a questionnaire version as JSON or XLSForm."""
+    require_schema()
+    session = get_session()
+    query = (
+        select(QuestionnaireVersion)
+        .join(Questionnaire)
+        .where(Questionnaire.code == code)
+        .order_by(QuestionnaireVersion.number.desc())
+    )
+    if number is not None:
+        query = query.where(QuestionnaireVersion.number == number)
+    version = session.scalars(query.limit(1)).first()
+    if version is None:
+        _fail(f"no questionnaire {code!r}" + (f" with version {number}" if number else ""))
+    if output.suffix.lower() not in (".json", ".xlsx"):
+        _fail("the output file must end in .json or .xlsx")
+    write_questionnaire_file(definition_of(version), output)
+    record(
+        session,
+        "questionnaire.export",
+        actor=cli_actor(),
+        object_type="questionnaire_version",
+        object_id=version.id,
+        details={"code": code, "version": version.number, "file": output.name},
+    )
+    session.commit()
+    click.echo(f"wrote {output} ({code} version {version.number}, {version.status})")
+
+
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="delete everything in the database first")
 @click.option("--seed", default=2026, show_default=True, help="of the synthetic responses")
@@ -172,6 +252,8 @@ COMMANDS = (
     init_db_command,
     create_user_command,
     import_org_command,
+    import_questionnaire_command,
+    export_questionnaire_command,
     demo_command,
 )
 

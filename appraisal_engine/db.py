@@ -52,13 +52,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def begin_write(session: Session) -> None:
-    """Start `session`'s transaction as a writer.
+    """Start a transaction of `session` that will write, before any change is made.
 
     On SQLite a deferred transaction that reads and then writes fails at once with
     "database is locked" when another writer committed in between; BEGIN IMMEDIATE takes
-    the write lock first and waits for it (busy_timeout) instead. Call it before the first
-    statement of a transaction that will write. Elsewhere it only opens the transaction.
+    the write lock first and waits for it (busy_timeout) instead. A read-only transaction
+    already open (a view that looked things up first) is ended, which expires the objects
+    it loaded: they reload inside the new transaction, so checks made on them afterwards
+    see the committed state.
     """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_write() must come before the changes it protects")
+    if session.in_transaction():
+        session.rollback()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 

@@ -14,6 +14,23 @@ CAMPAIGN_STATUS_LABELS = {
 }
 
 
+QUESTION_TYPE_LABELS = {
+    "satisfaction5": _l("Five-level satisfaction"),
+    "rating": _l("Rating 1 to k"),
+    "scale_0_10": _l("Scale 0 to 10"),
+    "yes_no": _l("Yes or no"),
+    "single_choice": _l("Single choice"),
+    "multiple_choice": _l("Multiple choice"),
+    "short_text": _l("Short text"),
+    "comment": _l("Comment"),
+    "contact_phone": _l("Contact phone (optional)"),
+}
+
+
+def question_type_label(question_type: str) -> str:
+    return str(QUESTION_TYPE_LABELS.get(question_type, question_type))
+
+
 def current_language() -> str:
     """ "zh" or "en": the language of the current request."""
     locale = get_locale()
@@ -28,10 +45,23 @@ def localized(obj: object, field: str) -> str:
     return chinese
 
 
+def text_in_language(text: dict[str, str] | None) -> str:
+    """A bilingual text of a questionnaire definition ({"zh": …, "en": …}) in the
+    request's language, falling back to Chinese."""
+    if not text:
+        return ""
+    return (text.get("en") if current_language() == "en" else None) or text.get("zh", "")
+
+
 def campaign_status_label(status: str) -> str:
     return str(CAMPAIGN_STATUS_LABELS.get(status, status))
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(tr=localized, campaign_status_label=campaign_status_label)
+    app.jinja_env.globals.update(
+        tr=localized,
+        tx=text_in_language,
+        campaign_status_label=campaign_status_label,
+        question_type_label=question_type_label,
+    )
     app.context_processor(lambda: {"lang": current_language()})

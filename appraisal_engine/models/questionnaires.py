@@ -101,7 +101,7 @@ class QuestionnaireVersion(Base):
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
     indicator_weights: Mapped[list[VersionIndicator]] = relationship(
-        back_populates="version", cascade="all, delete-orphan"
+        back_populates="version", cascade="all, delete-orphan", order_by="VersionIndicator.position"
     )
     questions: Mapped[list[Question]] = relationship(
         back_populates="version", order_by="Question.position", cascade="all, delete-orphan"
@@ -121,6 +121,11 @@ class VersionIndicator(Base):
         ForeignKey("indicators.id", ondelete="RESTRICT"), primary_key=True
     )
     weight: Mapped[float] = mapped_column(Double)
+    #: The indicator's name as this version shows it.
+    name_zh: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    name_en: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+    #: Order in which the version lists its indicators.
+    position: Mapped[int] = mapped_column(Integer, default=0)
 
     version: Mapped[QuestionnaireVersion] = relationship(back_populates="indicator_weights")
     indicator: Mapped[Indicator] = relationship()
@@ -158,7 +163,7 @@ class Question(Base):
     #: k of a rating 1..k.
     scale_size: Mapped[int | None] = mapped_column(Integer)
     #: Display condition, {"question": key, "one_of": [option keys]}; NULL: always shown.
-    condition: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    condition: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     version: Mapped[QuestionnaireVersion] = relationship(back_populates="questions")
     indicator: Mapped[Indicator | None] = relationship()

@@ -40,6 +40,14 @@ from .questionnaires import store_version
 
 CAMPAIGN_CODE = "demo"
 
+#: PostgreSQL functions that migrations create (tables take their triggers with them).
+DATABASE_FUNCTIONS = (
+    "appraisal_lock_published_child()",
+    "appraisal_lock_published_version()",
+    "appraisal_require_published_version()",
+    "appraisal_version_status(integer)",
+)
+
 #: Cadres who stay short of the minimum numbers of responses, so they end up unrated.
 SPARSE_CADRES = ("C003", "C004", "C029")
 #: Targets that serve noticeably worse than the others, for a spread of grades.
@@ -80,6 +88,9 @@ def reset_database(engine: Engine) -> None:
             connection.execute(update(Unit).values(parent_id=None))
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if connection.dialect.name == "postgresql":
+            for function in DATABASE_FUNCTIONS:
+                connection.execute(text(f"DROP FUNCTION IF EXISTS {function} CASCADE"))
 
 
 def _refuse_if_not_empty(session: Session) -> None:

@@ -1,16 +1,15 @@
-"""Administration: the organisation, questionnaires, campaigns, users."""
+"""The administrator's home page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from sqlalchemy import func, select
 
-from ..db import get_session
-from ..models import Cadre, Questionnaire, ServicePoint, Unit, User
-from ..queries.campaigns import campaigns_newest_first
-from .access import role_required
-
-bp = Blueprint("admin", __name__)
+from ...db import get_session
+from ...models import Cadre, Questionnaire, ServicePoint, Unit, User
+from ...queries.campaigns import campaigns_newest_first
+from ..access import role_required
+from .blueprint import bp
 
 
 @bp.get("/")

@@ -438,6 +438,9 @@ def upgrade() -> None:
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("indicator_id", sa.Integer(), nullable=False),
         sa.Column("weight", sa.Double(), nullable=False),
+        sa.Column("name_zh", sa.String(length=200), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.CheckConstraint("weight > 0", name=op.f("ck_version_indicators_weight_positive")),
         sa.ForeignKeyConstraint(
             ["indicator_id"],

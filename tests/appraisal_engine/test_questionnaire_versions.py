@@ -1,0 +1,161 @@
+"""Versions: drafts change, published versions never do — in the service layer and, on
+its own, in the database."""
+
+import copy
+
+import pytest
+from sqlalchemy import delete, insert, text, update
+from sqlalchemy.exc import IntegrityError
+
+from appraisal_engine.models import (
+    CampaignCategory,
+    Option,
+    Question,
+    QuestionnaireVersion,
+    VersionIndicator,
+)
+from appraisal_engine.services.questionnaires import (
+    VersionLocked,
+    definition_of,
+    delete_draft,
+    new_draft,
+    publish_version,
+    save_draft,
+    store_version,
+)
+from forms.schema import QuestionnaireError, content_hash, normalise
+from forms.standard import STANDARD_QUESTIONNAIRES, residents_window
+
+
+def refused(session, statement):
+    try:
+        with session.begin_nested():
+            session.execute(statement)
+    except IntegrityError as error:
+        return "immutable" in str(error.orig) or "must be published" in str(error.orig)
+    return False
+
+
+@pytest.mark.parametrize("category", sorted(STANDARD_QUESTIONNAIRES))
+def test_stored_version_gives_back_its_definition_and_hash(session, category):
+    definition = STANDARD_QUESTIONNAIRES[category]()
+    version = store_version(session, definition, publish=True)
+    assert definition_of(version) == normalise(definition)
+    assert version.content_hash == content_hash(definition)
+    assert len(version.content_hash) == 64
+
+
+def test_published_version_is_locked_in_the_database(session):
+    version = store_version(session, residents_window(), publish=True)
+    session.commit()
+    question = version.questions[0]
+    option = question.options[0]
+    statements = [
+        update(QuestionnaireVersion)
+        .where(QuestionnaireVersion.id == version.id)
+        .values(title_zh="改"),
+        update(QuestionnaireVersion)
+        .where(QuestionnaireVersion.id == version.id)
+        .values(status="draft"),
+        delete(QuestionnaireVersion).where(QuestionnaireVersion.id == version.id),
+        update(Question).where(Question.id == question.id).values(text_zh="改"),
+        delete(Question).where(Question.id == question.id),
+        insert(Question).values(
+            version_id=version.id,
+            key="extra",
+            position=99,
+            type="comment",
+            text_zh="新",
+            text_en="",
+            help_zh="",
+            help_en="",
+            required=False,
+            weight=1.0,
+        ),
+        update(Option).where(Option.id == option.id).values(points=0),
+        delete(Option).where(Option.id == option.id),
+        insert(Option).values(
+            question_id=question.id,
+            key="x",
+            position=9,
+            label_zh="新",
+            label_en="",
+            not_applicable=False,
+        ),
+        update(VersionIndicator).where(VersionIndicator.version_id == version.id).values(weight=9),
+        delete(VersionIndicator).where(VersionIndicator.version_id == version.id),
+    ]
+    for statement in statements:
+        assert refused(session, statement), str(statement)
+    session.expire_all()
+    assert definition_of(version) == normalise(residents_window())
+
+
+def test_drafts_can_change_in_the_database(session):
+    version = store_version(session, residents_window())
+    session.commit()
+    session.execute(
+        update(Question).where(Question.version_id == version.id).values(text_en="changed")
+    )
+    session.execute(delete(Option).where(Option.question_id == version.questions[0].id))
+    session.commit()
+
+
+def test_campaigns_and_responses_only_use_published_versions(session, factories):
+    campaign = factories.campaign()
+    draft = store_version(session, residents_window() | {"code": "other"})
+    statement = (
+        update(CampaignCategory)
+        .where(CampaignCategory.campaign_id == campaign.id)
+        .values(questionnaire_version_id=draft.id)
+    )
+    assert refused(session, statement)
+    raw = text(
+        "INSERT INTO responses (campaign_id, campaign_target_id, category, "
+        "questionnaire_version_id, channel, status, flag_reasons, receipt_code, language,"
+        " submitted_at) VALUES (:c, 1, 'residents', :v, 'web', 'counted', '[]', 'R', 'zh',"
+        " CURRENT_TIMESTAMP)"
+    )
+    assert refused(session, raw.bindparams(c=campaign.id, v=draft.id))
+
+
+def test_service_layer_refuses_changes_to_published_versions(session):
+    version = store_version(session, residents_window(), publish=True)
+    with pytest.raises(VersionLocked):
+        save_draft(session, version, residents_window())
+    with pytest.raises(VersionLocked):
+        publish_version(session, version)
+    with pytest.raises(VersionLocked):
+        delete_draft(session, version)
+
+
+def test_editing_a_published_questionnaire_makes_a_new_draft(session):
+    first = store_version(session, residents_window(), publish=True)
+    draft = new_draft(session, first.questionnaire)
+    assert (draft.number, draft.status) == (2, "draft")
+    assert definition_of(draft) == definition_of(first)
+    assert new_draft(session, first.questionnaire) is draft, "one draft at a time"
+    changed = copy.deepcopy(definition_of(draft))
+    changed["questions"][0]["text"]["zh"] = "总体而言，您满意吗？"
+    save_draft(session, draft, changed)
+    publish_version(session, draft)
+    assert draft.content_hash != first.content_hash
+    assert definition_of(first) == normalise(residents_window()), "v1 is untouched"
+
+
+def test_save_draft_validates_and_changes_nothing_on_error(session):
+    draft = store_version(session, residents_window())
+    broken = copy.deepcopy(definition_of(draft))
+    broken["questions"][0]["options"][1]["points"] = 150
+    with pytest.raises(QuestionnaireError) as raised:
+        save_draft(session, draft, broken)
+    assert any(p.path == "questions[0].options[1].points" for p in raised.value.problems)
+    session.expire_all()
+    assert definition_of(draft) == normalise(residents_window())
+
+
+def test_reimporting_published_content_reuses_the_version(session):
+    first = store_version(session, residents_window(), publish=True)
+    again = store_version(session, residents_window(), publish=True)
+    assert again.id == first.id
+    assert store_version(session, residents_window()).number == 2, "a draft is always new"
