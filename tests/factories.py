@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 from appraisal_engine.models import (
     CATEGORIES,
     DEFAULT_CATEGORY_PARAMS,
+    Answer,
     Cadre,
     Campaign,
     CampaignCategory,
     CampaignTarget,
     QuestionnaireVersion,
+    Response,
     ServicePoint,
     Unit,
     User,
@@ -88,6 +90,34 @@ class Factories:
     ) -> QuestionnaireVersion:
         definition = STANDARD_QUESTIONNAIRES[category]()
         return store_version(self.session, definition, publish=publish)
+
+    def response(
+        self, campaign: Campaign, subject: Any = None, *, category: str = "residents", **values: Any
+    ) -> Response:
+        """A counted response to the first scored question of the category's version."""
+        target = next(
+            (t for t in campaign.targets if subject is None or t.subject is subject), None
+        )
+        if target is None:
+            raise ValueError("the campaign has no such target")
+        version = next(
+            c.questionnaire_version for c in campaign.categories if c.category == category
+        )
+        question = next(q for q in version.questions if q.options)
+        option = question.options[-1]
+        response = Response(
+            campaign_id=campaign.id,
+            campaign_target_id=target.id,
+            category=category,
+            questionnaire_version_id=version.id,
+            channel="web",
+            receipt_code=f"R{self._next():09d}",
+            **values,
+        )
+        response.answers = [
+            Answer(question_id=question.id, option_id=option.id, points=option.points)
+        ]
+        return self._add(response)
 
     def campaign(
         self, *, targets: list[Unit | ServicePoint | Cadre] = (), **values: Any

@@ -2,6 +2,7 @@
 its own, in the database."""
 
 import copy
+import json
 
 import pytest
 from sqlalchemy import delete, insert, text, update
@@ -159,3 +160,31 @@ def test_reimporting_published_content_reuses_the_version(session):
     again = store_version(session, residents_window(), publish=True)
     assert again.id == first.id
     assert store_version(session, residents_window()).number == 2, "a draft is always new"
+
+
+def test_a_version_with_responses_can_never_change(session, factories, runner, tmp_path):
+    cadre = factories.cadre()
+    campaign = factories.campaign(targets=[cadre])
+    factories.response(campaign, cadre)
+    session.commit()
+    version = campaign.categories[0].questionnaire_version
+    before = definition_of(version)
+    with pytest.raises(VersionLocked):
+        save_draft(session, version, before)
+    for statement in (
+        update(Question).where(Question.version_id == version.id).values(required=False),
+        update(Option).where(Option.question_id == version.questions[0].id).values(points=0),
+        delete(QuestionnaireVersion).where(QuestionnaireVersion.id == version.id),
+    ):
+        assert refused(session, statement)
+    changed = copy.deepcopy(before)
+    changed["questions"][0]["text"]["zh"] = "改过的题目"
+    path = tmp_path / "changed.json"
+    path.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    session.rollback()
+    result = runner.invoke(args=["import-questionnaire", str(path), "--publish"])
+    assert result.exit_code == 0, result.output
+    assert f"version: {version.number + 1} (published)" in result.output
+    session.rollback()
+    session.expire_all()
+    assert definition_of(version) == before, "the CLI made a new version; the old one stands"
