@@ -154,3 +154,10 @@ def test_times_come_back_aware_in_utc(session, factories):
     stored = session.scalars(select(Unit).where(Unit.id == unit.id)).one()
     assert stored.created_at.tzinfo is not None
     assert stored.created_at.utcoffset().total_seconds() == 0
+
+
+def test_database_accepts_exactly_the_registered_question_types():
+    from appraisal_engine.models import QUESTION_TYPES
+    from forms.registry import QUESTION_TYPES as REGISTERED
+
+    assert set(QUESTION_TYPES) == set(REGISTERED), "add a migration for the new type's CHECK"
