@@ -19,9 +19,11 @@ from . import create_app
 from .db import begin_write, get_database, get_session
 from .migrate import current_revision, head_revision, new_revision, upgrade
 from .models import Questionnaire, QuestionnaireVersion
+from .queries.campaigns import campaign_by_code
 from .services.accounts import AccountError, create_user
 from .services.audit import cli_actor, record
 from .services.org_import import import_org
+from .services.printing import write_print_files
 from .services.questionnaires import definition_of, store_version
 from .services.tabular import InputFileError
 
@@ -213,6 +215,40 @@ def export_questionnaire_command(code: str, output: Path, number: int | None) ->
     click.echo(f"wrote {output} ({code} version {version.number}, {version.status})")
 
 
+@click.command("qr")
+@click.argument("campaign_code")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="folder for the QR codes (PNG, SVG) and posters (PDF)",
+)
+@with_appcontext
+def qr_command(campaign_code: str, out: Path) -> None:
+    """QR codes and printable posters for every public link of a campaign."""
+    require_schema()
+    session = get_session()
+    campaign = session.scalar(campaign_by_code(campaign_code))
+    if campaign is None:
+        _fail(f"no campaign {campaign_code!r}")
+    written = write_print_files(session, campaign, current_app.config["PUBLIC_URL"], out)
+    record(
+        session,
+        "campaign.print_codes",
+        actor=cli_actor(),
+        object_type="campaign",
+        object_id=campaign.id,
+        details={"files": len(written)},
+    )
+    session.commit()
+    pdfs = [p.name for p in written if p.suffix == ".pdf"]
+    codes = sum(1 for p in written if p.suffix == ".png")
+    click.echo(
+        f"wrote {codes} QR codes (PNG and SVG) and {', '.join(pdfs) or 'no posters'} to {out}"
+    )
+
+
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="delete everything in the database first")
 @click.option("--seed", default=2026, show_default=True, help="of the synthetic responses")
@@ -254,6 +290,7 @@ COMMANDS = (
     import_org_command,
     import_questionnaire_command,
     export_questionnaire_command,
+    qr_command,
     demo_command,
 )
 
