@@ -29,7 +29,11 @@ identifiers = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,10}", fullmatch=True).filte
     lambda name: name != "meta"
 )
 words = (
-    st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=12)
+    st.text(
+        alphabet=st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufffe\uffff"),
+        min_size=1,
+        max_size=12,
+    )
     .map(str.strip)
     .filter(bool)
 )
