@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from . import create_app
 from .db import begin_write, get_database, get_session
 from .migrate import current_revision, head_revision, new_revision, upgrade
 from .models import Questionnaire, QuestionnaireVersion
-from .queries.campaigns import campaign_by_code
+from .queries.campaigns import campaign_by_code, campaign_status
 from .services.accounts import AccountError, create_user
 from .services.audit import cli_actor, record
 from .services.org_import import import_org
@@ -249,6 +250,28 @@ def qr_command(campaign_code: str, out: Path) -> None:
     )
 
 
+@click.command("campaign-status")
+@click.argument("campaign_code")
+@click.option("--json", "as_json", is_flag=True, help="print a JSON object")
+@with_appcontext
+def campaign_status_command(campaign_code: str, as_json: bool) -> None:
+    """Response counts of a campaign by status, category and target."""
+    require_schema()
+    session = get_session()
+    campaign = session.scalar(campaign_by_code(campaign_code))
+    if campaign is None:
+        _fail(f"no campaign {campaign_code!r}")
+    status = campaign_status(session, campaign)
+    if as_json:
+        click.echo(json.dumps(status, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"campaign {status['campaign']} ({status['status']}): {status['total']} responses")
+    click.echo("by status: " + ", ".join(f"{k} {v}" for k, v in status["by_status"].items()))
+    click.echo("by category: " + ", ".join(f"{k} {v}" for k, v in status["by_category"].items()))
+    for key, count in status["by_target"].items():
+        click.echo(f"  {key:<32} {count:>7}")
+
+
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="delete everything in the database first")
 @click.option("--seed", default=2026, show_default=True, help="of the synthetic responses")
@@ -291,6 +314,7 @@ COMMANDS = (
     import_questionnaire_command,
     export_questionnaire_command,
     qr_command,
+    campaign_status_command,
     demo_command,
 )
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, jsonify
 from werkzeug.wrappers import Response
 
 from ..db import get_session
-from ..queries.campaigns import campaign_by_code, response_counts
+from ..queries import campaigns as campaign_queries
 from .access import role_required
 
 bp = Blueprint("api", __name__)
@@ -17,9 +17,7 @@ bp = Blueprint("api", __name__)
 def campaign_status(code: str) -> Response:
     """Response counts of a campaign, as `appraisal campaign-status --json` prints them."""
     session = get_session()
-    campaign = session.scalar(campaign_by_code(code))
+    campaign = session.scalar(campaign_queries.campaign_by_code(code))
     if campaign is None:
         abort(404)
-    counts = response_counts(session, campaign.id)
-    counts["by_target"] = {str(k): v for k, v in counts["by_target"].items()}
-    return jsonify(campaign=campaign.code, status=campaign.status, **counts)
+    return jsonify(campaign_queries.campaign_status(session, campaign))

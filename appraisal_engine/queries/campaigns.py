@@ -7,7 +7,15 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from ..models import RESPONSE_STATUSES, Campaign, CampaignTarget, Response
+from ..models import (
+    RESPONSE_STATUSES,
+    Cadre,
+    Campaign,
+    CampaignTarget,
+    Response,
+    ServicePoint,
+    Unit,
+)
 
 
 def campaigns_newest_first() -> Select[tuple[Campaign]]:
@@ -45,6 +53,39 @@ def response_counts(session: Session, campaign_id: int) -> dict[str, Any]:
         "by_status": by_status,
         "by_category": by_category,
         "by_target": by_target,
+    }
+
+
+def target_keys(session: Session, campaign_id: int) -> dict[int, str]:
+    """Campaign target id → "<kind>:<code>" ("cadre:C007"), the key scripts see."""
+    keys: dict[int, str] = {}
+    for kind, model, column in (
+        ("unit", Unit, CampaignTarget.unit_id),
+        ("service_point", ServicePoint, CampaignTarget.service_point_id),
+        ("cadre", Cadre, CampaignTarget.cadre_id),
+    ):
+        rows = session.execute(
+            select(CampaignTarget.id, model.code)
+            .join(model, model.id == column)
+            .where(CampaignTarget.campaign_id == campaign_id)
+        )
+        keys.update({target_id: f"{kind}:{code}" for target_id, code in rows})
+    return keys
+
+
+def campaign_status(session: Session, campaign: Campaign) -> dict[str, Any]:
+    """What `appraisal campaign-status --json` prints: the campaign, its status and the
+    response counts, with targets named "<kind>:<code>" (every target, zeros included)."""
+    counts = response_counts(session, campaign.id)
+    keys = target_keys(session, campaign.id)
+    by_target = {key: counts["by_target"].get(target_id, 0) for target_id, key in keys.items()}
+    return {
+        "campaign": campaign.code,
+        "status": campaign.status,
+        "total": counts["total"],
+        "by_status": counts["by_status"],
+        "by_category": counts["by_category"],
+        "by_target": dict(sorted(by_target.items())),
     }
 
 
