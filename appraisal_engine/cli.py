@@ -143,7 +143,7 @@ def import_org_command(file: Path, encoding: str) -> None:
 
 
 @click.command("import-questionnaire")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--publish", is_flag=True, help="publish the imported version at once")
 @with_appcontext
 def import_questionnaire_command(file: Path, publish: bool) -> None:
@@ -203,7 +203,10 @@ def export_questionnaire_command(code: str, output: Path, number: int | None) ->
         _fail(f"no questionnaire {code!r}" + (f" with version {number}" if number else ""))
     if output.suffix.lower() not in (".json", ".xlsx"):
         _fail("the output file must end in .json or .xlsx")
-    write_questionnaire_file(definition_of(version), output)
+    try:
+        write_questionnaire_file(definition_of(version), output)
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror}")
     record(
         session,
         "questionnaire.export",

@@ -21,6 +21,9 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Rows that INSERT OR REPLACE deletes then fire DELETE triggers, which guard
+        # published questionnaire versions (migration 0002).
+        cursor.execute("PRAGMA recursive_triggers = ON")
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")

@@ -50,7 +50,19 @@ def _remember_language(response: Response) -> Response:
     return response
 
 
+#: Endpoints that take uploads larger than the default MAX_CONTENT_LENGTH (64 KiB).
+UPLOAD_LIMITS = {"admin.questionnaire_import": 4 * 1024 * 1024}
+
+
+def _raise_upload_limit() -> None:
+    """Runs before CSRF protection reads the form, so the larger limit applies to it."""
+    limit = UPLOAD_LIMITS.get(request.endpoint or "")
+    if limit:
+        request.max_content_length = limit
+
+
 def init_extensions(app: Flask) -> None:
+    app.before_request(_raise_upload_limit)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")

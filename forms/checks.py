@@ -32,7 +32,12 @@ def item(path: str, index: int) -> str:
 
 def is_number(value: Any) -> bool:
     """A finite int or float; True and False are not numbers here, NaN and ∞ are refused."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def unknown_keys(value: Mapping[str, Any], allowed: Collection[str], path: str) -> list[Problem]:
@@ -115,4 +120,5 @@ def normal_text(value: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def float_or_none(value: float | None) -> float | None:
-    return None if value is None else float(value)
+    """A float, with -0.0 made 0.0: SQLite stores -0.0 as 0.0, which would change the hash."""
+    return None if value is None else float(value) + 0.0

@@ -91,6 +91,8 @@ def from_json(text: str | bytes) -> dict[str, Any]:
         raise QuestionnaireError.single(
             f"line {error.lineno} column {error.colno}", f"malformed JSON: {error.msg}"
         ) from None
+    except RecursionError:
+        raise QuestionnaireError.single("", "the JSON is nested too deeply") from None
     return normalise(document)
 
 

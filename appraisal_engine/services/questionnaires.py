@@ -257,10 +257,16 @@ def new_draft(session: Session, questionnaire: Questionnaire) -> QuestionnaireVe
     return version
 
 
+class LastVersion(Exception):
+    """The only version of a questionnaire cannot be deleted."""
+
+
 def delete_draft(session: Session, version: QuestionnaireVersion) -> None:
     if version.status != "draft":
         raise VersionLocked(
             f"version {version.number} of {version.questionnaire.code} is published"
         )
+    if len(version.questionnaire.versions) == 1:
+        raise LastVersion(f"the only version of {version.questionnaire.code}")
     session.delete(version)
     session.flush()

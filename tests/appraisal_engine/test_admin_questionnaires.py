@@ -219,3 +219,39 @@ def test_other_roles_cannot_reach_the_builder(client, factories, session):
     session.commit()
     sign_in(client, user.username)
     assert client.get("/admin/questionnaires/").status_code == 403
+
+
+def test_malformed_posts_are_clear_errors_not_crashes(admin, session):
+    store_version(session, residents_window())
+    session.commit()
+    base = "/admin/questionnaires/residents-window/v1"
+    assert post(admin, f"{base}/indicators", {"rows": "abc"}).status_code == 400
+    assert post(admin, f"{base}/indicators", {"rows": "10000000"}).status_code == 400
+    assert post(admin, f"{base}/questions/overall", {"option_rows": "x"}).status_code == 400
+    assert post(admin, f"{base}/questions/nope", {"id": "x"}).status_code == 404
+    assert (
+        admin.get("/admin/questionnaires/residents-window/v99999999999999999999").status_code == 404
+    )
+    assert post(admin, f"{base}/delete").status_code == 409, "the only version stays"
+
+
+def test_large_uploads_up_to_four_megabytes_are_accepted(admin, session):
+    definition = residents_window()
+    definition["intro"]["en"] = "x" * 1500
+    for n in range(120):
+        definition["questions"].append(
+            {
+                "id": f"extra{n}",
+                "type": "comment",
+                "text": {"zh": "补充意见" * 20, "en": "More comments " * 20},
+            }
+        )
+    document = json.dumps(definition, ensure_ascii=False).encode()
+    assert len(document) > 64 * 1024
+    response = post(
+        admin,
+        "/admin/questionnaires/import",
+        {"file": (io.BytesIO(document), "big.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.status_code

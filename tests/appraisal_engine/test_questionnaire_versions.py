@@ -188,3 +188,26 @@ def test_a_version_with_responses_can_never_change(session, factories, runner, t
     session.rollback()
     session.expire_all()
     assert definition_of(version) == before, "the CLI made a new version; the old one stands"
+
+
+def test_negative_zero_keeps_the_hash(session):
+    definition = residents_window()
+    definition["questions"][0]["weight"] = -0.0
+    version = store_version(session, definition, publish=True)
+    assert version.content_hash == content_hash(definition)
+    assert store_version(session, definition, publish=True).id == version.id
+
+
+def test_insert_or_replace_cannot_rewrite_a_published_version(session, backend):
+    if backend != "sqlite":
+        pytest.skip("INSERT OR REPLACE is SQLite's")
+    version = store_version(session, residents_window(), publish=True)
+    draft = store_version(session, residents_window() | {"code": "other"})
+    session.commit()
+    comment = next(q for q in version.questions if q.type == "comment")
+    statement = text(
+        "INSERT OR REPLACE INTO questions (id, version_id, key, position, type, text_zh, text_en,"
+        " help_zh, help_en, required, weight) VALUES (:id, :draft, 'x', 0, 'comment', 'x', '',"
+        " '', '', 0, 1.0)"
+    ).bindparams(id=comment.id, draft=draft.id)
+    assert refused(session, statement)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
@@ -36,7 +38,7 @@ from ...models import Questionnaire, QuestionnaireVersion
 from ...models import Response as SurveyResponse
 from ...services.audit import record
 from ...services.questionnaires import (
-    VersionLocked,
+    LastVersion,
     definition_of,
     delete_draft,
     new_draft,
@@ -47,18 +49,47 @@ from ...services.questionnaires import (
 from ..access import role_required
 from .blueprint import bp
 
-UPLOAD_LIMIT = 4 * 1024 * 1024
 BLANK_ROWS = 3
+PUBLISHED_MESSAGE = _l(
+    "This version is published and can no longer be changed. Make a new version to edit it."
+)
 
 
-def _version_or_404(code: str, number: int) -> QuestionnaireVersion:
-    version = get_session().scalar(
+MAX_VERSION_NUMBER = 2**31 - 1
+MAX_ROWS = 200
+
+
+def _version_or_404(code: str, number: int, *, lock: bool = False) -> QuestionnaireVersion:
+    """The version, locked against concurrent writers when `lock` (after begin_write)."""
+    if not 1 <= number <= MAX_VERSION_NUMBER:
+        abort(404)
+    query = (
         select(QuestionnaireVersion)
         .join(Questionnaire)
         .where(Questionnaire.code == code, QuestionnaireVersion.number == number)
     )
+    if lock:
+        query = query.with_for_update(of=QuestionnaireVersion)
+    version = get_session().scalar(query)
     if version is None:
         abort(404)
+    return version
+
+
+def _row_count(name: str) -> int:
+    """A form's row count: a whole number from 0 to MAX_ROWS, else 400."""
+    value = request.form.get(name, "0").strip() or "0"
+    if not value.isdigit() or int(value) > MAX_ROWS:
+        abort(400)
+    return int(value)
+
+
+def _locked_draft(code: str, number: int) -> QuestionnaireVersion:
+    """Begin a write, then the version locked; 409 when it is not a draft (any more)."""
+    begin_write(get_session())
+    version = _version_or_404(code, number, lock=True)
+    if version.status != "draft":
+        abort(409, PUBLISHED_MESSAGE)
     return version
 
 
@@ -113,7 +144,8 @@ def _errors_by_path(problems: list[Any]) -> dict[str, str]:
 
 
 def _edit_draft(
-    version: QuestionnaireVersion,
+    code: str,
+    number: int,
     change: Callable[[dict[str, Any]], None],
     action: str,
     *,
@@ -122,24 +154,18 @@ def _edit_draft(
     **extra: Any,
 ):
     """Apply `change` to a copy of the draft's definition; save it if it is valid, else
-    show the page again with each problem beside its field (400)."""
-    if version.status != "draft":
-        abort(
-            409,
-            _(
-                "This version is published and can no longer be changed. "
-                "Make a new version to edit it."
-            ),
-        )
+    show the page again with each problem beside its field (400). The version is locked
+    first, so two administrators' edits never overwrite each other unseen."""
+    version = _locked_draft(code, number)
+    session = get_session()
     candidate = copy.deepcopy(definition_of(version))
     change(candidate)
     problems = validate(candidate)
     if problems:
+        session.rollback()
         return _render_version(
             version, candidate, _errors_by_path(problems), 400, template=template, **extra
         )
-    session = get_session()
-    begin_write(session)
     save_draft(session, version, candidate)
     record(
         session,
@@ -220,6 +246,7 @@ def questionnaire_new():
         ],
     }
     session = get_session()
+    begin_write(session)
     problems = validate(definition)
     if not problems and session.scalar(select(Questionnaire.id).where(Questionnaire.code == code)):
         abort_problems = {"code": _("A questionnaire with this code exists already.")}
@@ -234,7 +261,6 @@ def questionnaire_new():
             errors=abort_problems,
             form=request.form,
         ), 400
-    begin_write(session)
     version = store_version(session, definition)
     record(
         session,
@@ -264,7 +290,6 @@ def _read_upload(upload: FileStorage) -> dict[str, Any]:
 @bp.post("/questionnaires/import")
 @role_required("admin")
 def questionnaire_import():
-    request.max_content_length = UPLOAD_LIMIT
     upload = request.files.get("file")
     session = get_session()
     try:
@@ -312,24 +337,22 @@ def questionnaire_version(code: str, number: int):
 @bp.post("/questionnaires/<code>/v<int:number>/general")
 @role_required("admin")
 def questionnaire_general(code: str, number: int):
-    version = _version_or_404(code, number)
-
     def change(definition: dict[str, Any]) -> None:
         definition["title"] = _text_pair("title")
         definition["intro"] = _text_pair("intro")
 
-    return _edit_draft(version, change, "questionnaire.edit")
+    return _edit_draft(code, number, change, "questionnaire.edit")
 
 
 @bp.post("/questionnaires/<code>/v<int:number>/indicators")
 @role_required("admin")
 def questionnaire_indicators(code: str, number: int):
-    version = _version_or_404(code, number)
     form = request.form
+    rows = _row_count("rows")
 
     def change(definition: dict[str, Any]) -> None:
         indicators = []
-        for index in range(int(form.get("rows", "0") or 0)):
+        for index in range(rows):
             identifier = form.get(f"indicator-{index}-id", "").strip()
             if not identifier:
                 continue
@@ -342,7 +365,7 @@ def questionnaire_indicators(code: str, number: int):
             )
         definition["indicators"] = indicators
 
-    return _edit_draft(version, change, "questionnaire.edit")
+    return _edit_draft(code, number, change, "questionnaire.edit")
 
 
 def _question_index(definition: dict[str, Any], question_id: str) -> int:
@@ -355,13 +378,14 @@ def _question_index(definition: dict[str, Any], question_id: str) -> int:
 @bp.post("/questionnaires/<code>/v<int:number>/questions/add")
 @role_required("admin")
 def questionnaire_question_add(code: str, number: int):
-    version = _version_or_404(code, number)
     question_type = request.form.get("type", "")
-    existing = {q["id"] for q in definition_of(version)["questions"]}
-    identifier = next(f"q{n}" for n in range(1, 1000) if f"q{n}" not in existing)
-    indicators = definition_of(version)["indicators"]
+    added: list[str] = []
 
     def change(definition: dict[str, Any]) -> None:
+        existing = {q["id"] for q in definition["questions"]}
+        identifier = next(f"q{n}" for n in itertools.count(1) if f"q{n}" not in existing)
+        added.append(identifier)
+        indicators = definition["indicators"]
         question: dict[str, Any] = {
             "id": identifier,
             "type": question_type,
@@ -378,10 +402,12 @@ def questionnaire_question_add(code: str, number: int):
             ]
         definition["questions"].append(question)
 
-    redirect_to = url_for(
-        "admin.questionnaire_question", code=code, number=number, question_id=identifier
-    )
-    return _edit_draft(version, change, "questionnaire.edit", redirect_to=redirect_to)
+    result = _edit_draft(code, number, change, "questionnaire.edit")
+    if result.status_code == 302:  # saved: go on to edit the new question
+        return redirect(
+            url_for("admin.questionnaire_question", code=code, number=number, question_id=added[0])
+        )
+    return result
 
 
 @bp.route("/questionnaires/<code>/v<int:number>/questions/<question_id>", methods=["GET", "POST"])
@@ -394,8 +420,10 @@ def questionnaire_question(code: str, number: int, question_id: str):
     if request.method == "GET":
         return _render_version(version, definition, template=template, index=index)
     form = request.form
+    option_rows = _row_count("option_rows")
 
     def change(candidate: dict[str, Any]) -> None:
+        position = _question_index(candidate, question_id)
         question: dict[str, Any] = {
             "id": form.get("id", "").strip(),
             "type": form.get("type", ""),
@@ -414,7 +442,7 @@ def questionnaire_question(code: str, number: int, question_id: str):
                 int(scale) if isinstance(scale, float) and scale.is_integer() else scale
             )
         options = []
-        for row in range(int(form.get("option_rows", "0") or 0)):
+        for row in range(option_rows):
             option_id = form.get(f"option-{row}-id", "").strip()
             if not option_id:
                 continue
@@ -437,14 +465,15 @@ def questionnaire_question(code: str, number: int, question_id: str):
                 "question": condition_question,
                 "one_of": [v for v in form.getlist("condition_one_of") if v.strip()],
             }
-        candidate["questions"][index] = question
+        candidate["questions"][position] = question
 
     new_id = form.get("id", "").strip() or question_id
     redirect_to = url_for(
         "admin.questionnaire_question", code=code, number=number, question_id=new_id
     )
     return _edit_draft(
-        version,
+        code,
+        number,
         change,
         "questionnaire.edit",
         template=template,
@@ -456,41 +485,33 @@ def questionnaire_question(code: str, number: int, question_id: str):
 @bp.post("/questionnaires/<code>/v<int:number>/questions/<question_id>/move")
 @role_required("admin")
 def questionnaire_question_move(code: str, number: int, question_id: str):
-    version = _version_or_404(code, number)
-    index = _question_index(definition_of(version), question_id)
     step = -1 if request.form.get("direction") == "up" else 1
 
     def change(definition: dict[str, Any]) -> None:
+        index = _question_index(definition, question_id)
         questions = definition["questions"]
         other = index + step
         if 0 <= other < len(questions):
             questions[index], questions[other] = questions[other], questions[index]
 
-    return _edit_draft(version, change, "questionnaire.edit")
+    return _edit_draft(code, number, change, "questionnaire.edit")
 
 
 @bp.post("/questionnaires/<code>/v<int:number>/questions/<question_id>/delete")
 @role_required("admin")
 def questionnaire_question_delete(code: str, number: int, question_id: str):
-    version = _version_or_404(code, number)
-    index = _question_index(definition_of(version), question_id)
-
     def change(definition: dict[str, Any]) -> None:
-        del definition["questions"][index]
+        del definition["questions"][_question_index(definition, question_id)]
 
-    return _edit_draft(version, change, "questionnaire.edit")
+    return _edit_draft(code, number, change, "questionnaire.edit")
 
 
 @bp.post("/questionnaires/<code>/v<int:number>/publish")
 @role_required("admin")
 def questionnaire_publish(code: str, number: int):
-    version = _version_or_404(code, number)
+    version = _locked_draft(code, number)
     session = get_session()
-    begin_write(session)
-    try:
-        publish_version(session, version)
-    except VersionLocked:
-        abort(409, _("This version is published already."))
+    publish_version(session, version)
     record(
         session,
         "questionnaire.publish",
@@ -507,19 +528,12 @@ def questionnaire_publish(code: str, number: int):
 @bp.post("/questionnaires/<code>/v<int:number>/delete")
 @role_required("admin")
 def questionnaire_delete_draft(code: str, number: int):
-    version = _version_or_404(code, number)
+    version = _locked_draft(code, number)
     session = get_session()
-    begin_write(session)
     try:
         delete_draft(session, version)
-    except VersionLocked:
-        abort(
-            409,
-            _(
-                "This version is published and can no longer be changed. "
-                "Make a new version to edit it."
-            ),
-        )
+    except LastVersion:
+        abort(409, _("The only version of a questionnaire cannot be deleted."))
     record(
         session,
         "questionnaire.delete_draft",
@@ -537,10 +551,12 @@ def questionnaire_delete_draft(code: str, number: int):
 @role_required("admin")
 def questionnaire_new_version(code: str):
     session = get_session()
-    questionnaire = session.scalar(select(Questionnaire).where(Questionnaire.code == code))
+    begin_write(session)
+    questionnaire = session.scalar(
+        select(Questionnaire).where(Questionnaire.code == code).with_for_update()
+    )
     if questionnaire is None:
         abort(404)
-    begin_write(session)
     version = new_draft(session, questionnaire)
     record(
         session,
