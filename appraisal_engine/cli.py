@@ -14,7 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from forms.interchange import read_questionnaire_file, write_questionnaire_file
-from forms.schema import QuestionnaireError
+from forms.schema import QuestionnaireError, content_hash
 
 from . import create_app
 from .db import begin_write, get_database, get_session
@@ -171,7 +171,12 @@ def import_questionnaire_command(file: Path, publish: bool) -> None:
     status = "published" if version.status == "published" else "draft"
     click.echo(f"code: {version.questionnaire.code}")
     click.echo(f"version: {version.number} ({status})")
-    click.echo(f"content hash: {version.content_hash or 'none until published'}")
+    if version.content_hash:
+        click.echo(f"content hash: {version.content_hash}")
+    else:
+        click.echo(
+            f"content hash: {content_hash(definition_of(version))} (recorded when published)"
+        )
 
 
 @click.command("export-questionnaire")

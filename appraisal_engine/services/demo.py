@@ -43,6 +43,7 @@ CAMPAIGN_CODE = "demo"
 #: PostgreSQL functions that migrations create (tables take their triggers with them).
 DATABASE_FUNCTIONS = (
     "appraisal_lock_published_child()",
+    "appraisal_lock_published_code()",
     "appraisal_lock_published_version()",
     "appraisal_require_published_version()",
     "appraisal_version_status(integer)",

@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from appraisal_engine.models import (
     CampaignCategory,
+    Indicator,
     Option,
     Question,
+    Questionnaire,
     QuestionnaireVersion,
     VersionIndicator,
 )
@@ -33,7 +35,10 @@ def refused(session, statement):
         with session.begin_nested():
             session.execute(statement)
     except IntegrityError as error:
-        return "immutable" in str(error.orig) or "must be published" in str(error.orig)
+        message = str(error.orig)
+        return any(
+            reason in message for reason in ("immutable", "must be published", "cannot change")
+        )
     return False
 
 
@@ -211,3 +216,21 @@ def test_insert_or_replace_cannot_rewrite_a_published_version(session, backend):
         " '', '', 0, 1.0)"
     ).bindparams(id=comment.id, draft=draft.id)
     assert refused(session, statement)
+
+
+def test_codes_in_a_published_version_cannot_be_renamed(session):
+    version = store_version(session, residents_window(), publish=True)
+    session.commit()
+    assert refused(session, update(Questionnaire).values(code="renamed"))
+    assert refused(
+        session, update(Indicator).where(Indicator.code == "overall").values(code="renamed")
+    )
+    draft_only = store_version(session, residents_window() | {"code": "draft-only"})
+    session.execute(
+        update(Questionnaire)
+        .where(Questionnaire.id == draft_only.questionnaire_id)
+        .values(code="renamed-draft")
+    )
+    session.commit()
+    session.expire_all()
+    assert definition_of(version) == normalise(residents_window())

@@ -3,6 +3,10 @@ phone width in a real browser, and publishes it."""
 
 from pathlib import Path
 
+from sqlalchemy import select
+
+from appraisal_engine.models import QuestionnaireVersion
+
 from ..factories import PASSWORD
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -40,7 +44,10 @@ def test_xlsform_import_preview_and_publish(live_server, desktop, factories, ses
     page.go_back()
     page.click("form[action$='/publish'] button")
     assert page.locator(".badge").first.inner_text() == "已发布"
-    assert page.locator("code").first.inner_text().isalnum()
+    session.rollback()
+    stored = session.scalars(select(QuestionnaireVersion)).one()
+    assert page.locator("code").first.inner_text() == stored.content_hash
+    assert len(stored.content_hash) == 64
 
 
 def test_conditional_question_hides_with_script_and_shows_without(

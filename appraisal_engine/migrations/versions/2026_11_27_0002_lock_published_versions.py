@@ -78,6 +78,20 @@ for table in ("responses", "campaign_categories"):
             BEGIN SELECT RAISE(ABORT, '{NEEDS_PUBLISHED}'); END"""
         )
 
+# The codes of a questionnaire and of its indicators are part of a version's content.
+CODE_LOCKED = "codes used by published questionnaire versions cannot change"
+SQLITE_TRIGGERS += [
+    f"""CREATE TRIGGER lock_published_questionnaire_code BEFORE UPDATE OF code ON questionnaires
+    WHEN NEW.code IS NOT OLD.code AND EXISTS (SELECT 1 FROM questionnaire_versions
+        WHERE questionnaire_id = OLD.id AND status = 'published')
+    BEGIN SELECT RAISE(ABORT, '{CODE_LOCKED}'); END""",
+    f"""CREATE TRIGGER lock_published_indicator_code BEFORE UPDATE OF code ON indicators
+    WHEN NEW.code IS NOT OLD.code AND EXISTS (SELECT 1 FROM version_indicators vi
+        JOIN questionnaire_versions v ON v.id = vi.version_id
+        WHERE vi.indicator_id = OLD.id AND v.status = 'published')
+    BEGIN SELECT RAISE(ABORT, '{CODE_LOCKED}'); END""",
+]
+
 POSTGRES_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION appraisal_version_status(version integer) RETURNS text
     LANGUAGE sql STABLE AS $$ SELECT status FROM questionnaire_versions WHERE id = version $$;
@@ -122,6 +136,27 @@ BEGIN
     RETURN NEW;
 END $$;
 
+CREATE OR REPLACE FUNCTION appraisal_lock_published_code() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.code IS DISTINCT FROM OLD.code AND (
+        (TG_TABLE_NAME = 'questionnaires' AND EXISTS (
+            SELECT 1 FROM questionnaire_versions
+            WHERE questionnaire_id = OLD.id AND status = 'published'))
+        OR (TG_TABLE_NAME = 'indicators' AND EXISTS (
+            SELECT 1 FROM version_indicators vi
+            JOIN questionnaire_versions v ON v.id = vi.version_id
+            WHERE vi.indicator_id = OLD.id AND v.status = 'published'))
+    ) THEN
+        RAISE EXCEPTION '{CODE_LOCKED}' USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER lock_published_questionnaire_code BEFORE UPDATE ON questionnaires
+    FOR EACH ROW EXECUTE FUNCTION appraisal_lock_published_code();
+CREATE TRIGGER lock_published_indicator_code BEFORE UPDATE ON indicators
+    FOR EACH ROW EXECUTE FUNCTION appraisal_lock_published_code();
 CREATE TRIGGER responses_need_published_version BEFORE INSERT OR UPDATE ON responses
     FOR EACH ROW EXECUTE FUNCTION appraisal_require_published_version();
 CREATE TRIGGER campaign_categories_need_published_version BEFORE INSERT OR UPDATE
@@ -137,6 +172,9 @@ CREATE TRIGGER lock_published_options BEFORE INSERT OR UPDATE OR DELETE
 """
 
 POSTGRES_DROP = """
+DROP TRIGGER IF EXISTS lock_published_indicator_code ON indicators;
+DROP TRIGGER IF EXISTS lock_published_questionnaire_code ON questionnaires;
+DROP FUNCTION IF EXISTS appraisal_lock_published_code();
 DROP TRIGGER IF EXISTS campaign_categories_need_published_version ON campaign_categories;
 DROP TRIGGER IF EXISTS responses_need_published_version ON responses;
 DROP FUNCTION IF EXISTS appraisal_require_published_version();
