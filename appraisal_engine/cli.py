@@ -195,6 +195,7 @@ def export_questionnaire_command(code: str, output: Path, number: int | None) ->
     """Export a questionnaire version as JSON or XLSForm."""
     require_schema()
     session = get_session()
+    begin_write(session)  # it records the export in the audit log
     query = (
         select(QuestionnaireVersion)
         .join(Questionnaire)

@@ -573,6 +573,7 @@ def questionnaire_new_version(code: str):
 @bp.get("/questionnaires/<code>/v<int:number>/export.<any(json, xlsx):kind>")
 @role_required("admin")
 def questionnaire_export(code: str, number: int, kind: str) -> Response:
+    begin_write(get_session())  # it records the download in the audit log
     version = _version_or_404(code, number)
     definition = definition_of(version)
     filename = f"{code}-v{number}.{kind}"
