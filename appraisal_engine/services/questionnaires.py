@@ -169,8 +169,9 @@ def store_version(
     session: Session, definition: dict[str, Any], *, publish: bool = False
 ) -> QuestionnaireVersion:
     """Check `definition` and add it as the next version of its questionnaire (created
-    when new). Importing content equal to the latest published version adds nothing and
-    returns that version."""
+    when new). A questionnaire has at most one draft, its newest version: an import
+    replaces that draft's content. Publishing content equal to the latest published
+    version adds nothing and returns that version."""
     definition = check_definition(definition)
     questionnaire = session.scalar(
         select(Questionnaire).where(Questionnaire.code == definition["code"])
@@ -185,12 +186,11 @@ def store_version(
         session.flush()
     else:
         latest = latest_version(session, questionnaire)
-        if (
-            publish
-            and latest is not None
-            and latest.status == "published"
-            and latest.content_hash == content_hash(definition)
-        ):
+        if latest is not None and latest.status == "draft":
+            # At most one draft, always the newest version: an import replaces it.
+            save_draft(session, latest, definition)
+            return publish_version(session, latest) if publish else latest
+        if publish and latest is not None and latest.content_hash == content_hash(definition):
             return latest
     number = 1 + (
         session.scalar(

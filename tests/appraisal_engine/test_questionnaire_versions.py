@@ -164,7 +164,15 @@ def test_reimporting_published_content_reuses_the_version(session):
     first = store_version(session, residents_window(), publish=True)
     again = store_version(session, residents_window(), publish=True)
     assert again.id == first.id
-    assert store_version(session, residents_window()).number == 2, "a draft is always new"
+    draft = store_version(session, residents_window())
+    assert (draft.number, draft.status) == (2, "draft")
+    changed = residents_window()
+    changed["title"]["zh"] = "新标题"
+    again = store_version(session, changed)
+    assert again.id == draft.id, "at most one draft: an import replaces it"
+    assert definition_of(again)["title"]["zh"] == "新标题"
+    published = store_version(session, changed, publish=True)
+    assert (published.id, published.status) == (draft.id, "published")
 
 
 def test_a_version_with_responses_can_never_change(session, factories, runner, tmp_path):
