@@ -68,7 +68,7 @@ class _Entry:
     code: str
 
 
-def _check_rows(table: Table, session: Session) -> tuple[list[_Entry], list[Problem]]:
+def _check_rows(table: Table) -> tuple[list[_Entry], list[Problem]]:
     problems: list[Problem] = []
     for header in REQUIRED_COLUMNS:
         if header not in table.headers:
@@ -226,7 +226,7 @@ def import_org(session: Session, path: str | Path, *, encoding: str = "utf-8") -
     Raises InputFileError listing every problem; nothing is added to the session then.
     """
     table = read_table(path, encoding=encoding)
-    entries, problems = _check_rows(table, session)
+    entries, problems = _check_rows(table)
     if problems:
         raise InputFileError(problems)
 

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from appraisal_engine.models import (
+    Cadre,
     Campaign,
     CampaignCategory,
     CampaignTarget,
@@ -35,9 +36,9 @@ def refused(session, statement_or_object):
 
 def test_codes_are_unique(session, factories):
     factories.unit(code="A")
-    factories.cadre(code="C1")
+    cadre = factories.cadre(code="C1")
     assert refused(session, [Unit(code="A", name_zh="重复")])
-    assert refused(session, update(User).values(username="x")) is False  # no rows, no clash
+    assert refused(session, [Cadre(code="C1", name_zh="重复", unit_id=cadre.unit_id)])
 
 
 def test_foreign_keys_are_enforced(session, factories):

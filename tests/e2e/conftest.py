@@ -45,18 +45,21 @@ def chromium():
         browser.close()
 
 
+def _page(browser, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    return context, context.new_page()
+
+
 @pytest.fixture
 def phone(chromium):
     """A page the size of a small phone (360×640)."""
-    context = chromium.new_context(viewport={"width": 360, "height": 640}, locale="zh-CN")
-    page = context.new_page()
+    context, page = _page(chromium, 360, 640)
     yield page
     context.close()
 
 
 @pytest.fixture
 def desktop(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
+    context, page = _page(chromium, 1280, 900)
     yield page
     context.close()

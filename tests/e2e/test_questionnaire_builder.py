@@ -27,13 +27,14 @@ def test_xlsform_import_preview_and_publish(live_server, desktop, factories, ses
     page.goto(f"{live_server}/admin/questionnaires/")
     page.set_input_files("#import-file", str(EXAMPLES / "questionnaire-xlsform.xlsx"))
     page.click("form[action$='/import'] button[type=submit]")
-    assert "/admin/questionnaires/" in page.url and "/v1" in page.url
+    page.wait_for_url("**/admin/questionnaires/*/v1")
     assert page.locator(".badge.draft").count() == 1
     page.screenshot(path=str(tmp_path / "version.png"), full_page=True)
 
     page.click("text=预览")
     frame = page.frame_locator("iframe.phone").first
     questions = frame.locator(".question")
+    questions.first.wait_for()
     assert questions.count() >= 4
     first_choice = frame.locator(".question .choice input").first
     first_choice.check()
@@ -42,8 +43,9 @@ def test_xlsform_import_preview_and_publish(live_server, desktop, factories, ses
     page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
 
     page.go_back()
+    page.wait_for_url("**/v1")
     page.click("form[action$='/publish'] button")
-    assert page.locator(".badge").first.inner_text() == "已发布"
+    page.locator(".badge", has_text="已发布").wait_for()
     session.rollback()
     stored = session.scalars(select(QuestionnaireVersion)).one()
     assert page.locator("code").first.inner_text() == stored.content_hash

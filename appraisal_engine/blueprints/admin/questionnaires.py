@@ -28,8 +28,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from forms.builder import answers_from_form, build_form_class, condition_text
-from forms.interchange import from_json, from_xlsform, to_json, to_xlsform
+from forms.builder import build_form_class, condition_text, validate_submission
+from forms.interchange import read_questionnaire_file, to_json, to_xlsform
 from forms.registry import CHOICE_TYPES, QUESTION_TYPES, SCORED_TYPES
 from forms.schema import QuestionnaireError, load, validate
 
@@ -275,16 +275,14 @@ def questionnaire_new():
 
 
 def _read_upload(upload: FileStorage) -> dict[str, Any]:
-    name = Path(upload.filename or "").name
-    suffix = Path(name).suffix.lower()
-    if suffix == ".json":
-        return from_json(upload.read().decode("utf-8", errors="strict"))
-    if suffix == ".xlsx":
-        with tempfile.TemporaryDirectory() as directory:
-            path = Path(directory) / "upload.xlsx"
-            upload.save(path)
-            return from_xlsform(path)
-    raise QuestionnaireError.single("file", _("Choose a .json or an XLSForm .xlsx file."))
+    """The definition in an uploaded file, read as `appraisal import-questionnaire` reads it."""
+    suffix = Path(upload.filename or "").suffix.lower()
+    if suffix not in (".json", ".xlsx"):
+        raise QuestionnaireError.single("file", _("Choose a .json or an XLSForm .xlsx file."))
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"upload{suffix}"
+        upload.save(path)
+        return read_questionnaire_file(path)
 
 
 @bp.post("/questionnaires/import")
@@ -298,10 +296,9 @@ def questionnaire_import():
         definition = _read_upload(upload)
         begin_write(session)
         version = store_version(session, definition, publish=bool(request.form.get("publish")))
-    except (QuestionnaireError, UnicodeDecodeError) as error:
+    except QuestionnaireError as error:
         session.rollback()
-        problems = getattr(error, "problems", None) or []
-        messages = [str(p) for p in problems] or [_("The file is not UTF-8 text.")]
+        messages = [str(problem) for problem in error.problems]
         listing = session.scalars(select(Questionnaire).order_by(Questionnaire.code)).all()
         return render_template(
             "admin/questionnaires/index.html",
@@ -618,11 +615,10 @@ def questionnaire_preview_frame(code: str, number: int):
     version = _version_or_404(code, number)
     language = "en" if request.args.get("form_lang") == "en" else "zh"
     questionnaire = load(definition_of(version))
-    form_class = build_form_class(questionnaire, language)
-    form = form_class(request.form if request.method == "POST" else None)
-    answers = None
-    if request.method == "POST" and form.validate():
-        answers = answers_from_form(form, questionnaire)
+    if request.method == "POST":
+        form, answers = validate_submission(request.form, questionnaire, language)
+    else:
+        form, answers = build_form_class(questionnaire, language)(), None
     conditions = {
         question.id: condition_text(question, questionnaire, language)
         for question in questionnaire.questions
