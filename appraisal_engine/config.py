@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 SECRET_KEY_FILE = "secret_key"
@@ -39,6 +40,26 @@ def load_or_create_secret_key(instance_path: str) -> str:
     return key
 
 
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+
+
 def settings_from_environment(
     instance_path: str, overrides: dict[str, object] | None = None
 ) -> dict[str, object]:
@@ -65,6 +86,24 @@ def settings_from_environment(
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "BABEL_DEFAULT_LOCALE": "zh",
         "LANGUAGES": ("zh", "en"),
+        # The bureau's time zone: dates shown to people are days there.
+        "TIMEZONE": env.get("APPRAISAL_TIMEZONE", "Asia/Shanghai"),
+        # Proxies in front of the app whose X-Forwarded-For may be trusted (0: none).
+        "TRUSTED_PROXIES": _int(env, "APPRAISAL_TRUSTED_PROXIES", 0),
+        # Rate limits (Flask-Limiter notation). Generous per address: many residents share
+        # one address behind a carrier's NAT; tighter per device and per link.
+        "RATE_LIMIT_ADDRESS": env.get("APPRAISAL_RATE_LIMIT_ADDRESS", "600 per minute"),
+        "RATE_LIMIT_DEVICE": env.get("APPRAISAL_RATE_LIMIT_DEVICE", "10 per minute;60 per hour"),
+        "RATE_LIMIT_LINK": env.get("APPRAISAL_RATE_LIMIT_LINK", "120 per minute"),
+        # When a response is flagged (never rejected) as possible ballot stuffing.
+        "FLAG_DUPLICATE_HOURS": _float(env, "APPRAISAL_FLAG_DUPLICATE_HOURS", 24.0),
+        "FLAG_BURST_MINUTES": _float(env, "APPRAISAL_FLAG_BURST_MINUTES", 10.0),
+        "FLAG_BURST_MIN": _int(env, "APPRAISAL_FLAG_BURST_MIN", 20),
+        "FLAG_BURST_FACTOR": _float(env, "APPRAISAL_FLAG_BURST_FACTOR", 5.0),
+        "FLAG_SECONDS_PER_ANSWER": _float(env, "APPRAISAL_FLAG_SECONDS_PER_ANSWER", 1.0),
+        "FLAG_IDENTICAL_MIN": _int(env, "APPRAISAL_FLAG_IDENTICAL_MIN", 6),
+        # How long an opened form stays valid.
+        "FORM_MAX_AGE_HOURS": _float(env, "APPRAISAL_FORM_MAX_AGE_HOURS", 12.0),
     }
     settings.update(overrides)
     settings["PUBLIC_URL"] = public_url

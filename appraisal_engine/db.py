@@ -77,6 +77,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        #: Per-process data derived from rows that never change (published versions).
+        self.cache: dict[str, Any] = {}
 
     def dispose(self) -> None:
         self.engine.dispose()

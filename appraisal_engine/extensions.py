@@ -1,9 +1,11 @@
-"""Flask extensions: sign-in, translation, CSRF protection."""
+"""Flask extensions: sign-in, translation, CSRF protection, rate limits."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, lazy_gettext
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
@@ -16,6 +18,9 @@ LANGUAGE_COOKIE = "lang"
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+#: Limits are set per route (the public form); counters live in Redis when
+#: APPRAISAL_REDIS_URL is set, so they hold across gunicorn workers, else in memory.
+limiter = Limiter(get_remote_address)
 
 
 @login_manager.user_loader
@@ -61,6 +66,17 @@ def _raise_upload_limit() -> None:
         request.max_content_length = limit
 
 
+def _configure_limiter(app: Flask) -> None:
+    config = app.config
+    config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
+    config.setdefault("RATELIMIT_KEY_PREFIX", "appraisal")
+    # A Redis outage must not lock residents out: fall back to limits in memory.
+    config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+
+
 def init_extensions(app: Flask) -> None:
     app.before_request(_raise_upload_limit)
     login_manager.init_app(app)
@@ -68,4 +84,5 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    _configure_limiter(app)
     app.after_request(_remember_language)

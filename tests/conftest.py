@@ -8,6 +8,7 @@ from exactly the migrated schema and may commit freely.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import uuid
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -144,10 +146,26 @@ def instance_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, as a server does: it gets its own app
+    context (and `g`), even while a test holds one open for its own database session."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url: str, instance_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("APPRAISAL_DATABASE_URL", database_url)
-    application = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key"})
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            # Each test its own rate-limit counters, even in a shared Redis.
+            "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    )
+    application.test_client_class = IsolatedClient
     yield application
     get_database(application).dispose()
 

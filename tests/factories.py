@@ -17,6 +17,7 @@ from appraisal_engine.models import (
     Campaign,
     CampaignCategory,
     CampaignTarget,
+    Link,
     QuestionnaireVersion,
     Response,
     ServicePoint,
@@ -24,6 +25,7 @@ from appraisal_engine.models import (
     User,
 )
 from appraisal_engine.services.accounts import create_user
+from appraisal_engine.services.codes import new_link_token
 from appraisal_engine.services.questionnaires import store_version
 from forms.standard import STANDARD_QUESTIONNAIRES
 
@@ -141,3 +143,21 @@ class Factories:
             kind = {Unit: "unit", ServicePoint: "service_point", Cadre: "cadre"}[type(subject)]
             campaign.targets.append(CampaignTarget(kind=kind, **{kind: subject}))
         return self._add(campaign)
+
+    def link(
+        self,
+        campaign: Campaign,
+        subject: Any = None,
+        *,
+        category: str = "residents",
+        kind: str = "open",
+        **values: Any,
+    ) -> Link:
+        """A public link (or, with kind="invitation", a one-time code) to a target."""
+        target = next(
+            (t for t in campaign.targets if subject is None or t.subject is subject), None
+        )
+        if target is None:
+            raise ValueError("the campaign has no such target")
+        values.setdefault("token", new_link_token())
+        return self._add(Link(target=target, category=category, kind=kind, **values))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, api, auth, cadre, errors, leadership, public
+from . import admin, api, auth, cadre, errors, leadership, public, survey
 
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp)
+    app.register_blueprint(survey.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(cadre.bp, url_prefix="/me")
     app.register_blueprint(leadership.bp, url_prefix="/leadership")

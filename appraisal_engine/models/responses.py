@@ -38,6 +38,7 @@ class Response(Base):
         Index("ix_responses_campaign_status", "campaign_id", "status"),
         Index("ix_responses_target_category", "campaign_target_id", "category"),
         Index("ix_responses_duplicate_hash", "duplicate_hash", "submitted_at"),
+        Index("ix_responses_link_submitted", "link_id", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,9 +52,7 @@ class Response(Base):
         ForeignKey("questionnaire_versions.id", ondelete="RESTRICT"), index=True
     )
     #: The link or invitation code used; NULL for paper ballots.
-    link_id: Mapped[int | None] = mapped_column(
-        ForeignKey("links.id", ondelete="RESTRICT"), index=True
-    )
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("links.id", ondelete="RESTRICT"))
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="counted")
     #: Why a response was flagged (["duplicate_device", "burst", …]); empty when counted.
@@ -64,6 +63,8 @@ class Response(Base):
     nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Salted SHA-256 of client address, user agent and device cookie; never the raw values.
     duplicate_hash: Mapped[str | None] = mapped_column(String(64))
+    #: SHA-256 (hex, shortened) of the options chosen, to spot identical answers in a burst.
+    answers_fingerprint: Mapped[str | None] = mapped_column(String(32))
     #: At a service point, the cadre the resident says served them.
     served_by_cadre_id: Mapped[int | None] = mapped_column(
         ForeignKey("cadres.id", ondelete="RESTRICT"), index=True

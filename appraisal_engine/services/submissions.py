@@ -1,0 +1,584 @@
+"""The public submission path: what a link leads to, and recording a response.
+
+A response and its answers are written in one transaction, or nothing is. The form a
+resident submits carries a single-use nonce (stored with the response), so a double tap,
+a resubmit or "back and submit again" finds the response already recorded and shows its
+receipt again. An invitation code is spent in the same transaction that records its
+response, with a conditional UPDATE, so two concurrent submits of one code record one.
+
+Responses that look like ballot stuffing are flagged, never rejected: see `FlagRules`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from forms.builder import build_form_class, condition_text
+from forms.field_types import Answer as FormAnswer
+from forms.schema import load
+from forms.specs import Questionnaire
+
+from ..db import Database, begin_write
+from ..models import (
+    Answer,
+    Cadre,
+    Campaign,
+    CampaignCategory,
+    CampaignTarget,
+    Link,
+    Option,
+    Question,
+    QuestionnaireVersion,
+    Response,
+    ServicePoint,
+    Unit,
+)
+from ..models.org import cadre_service_points
+from .codes import new_receipt_code
+from .questionnaires import definition_of
+
+# --- What a link leads to -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is appraised, named for the form: a unit, service point or cadre, and the
+    unit it belongs to (None for a unit)."""
+
+    kind: str
+    code: str
+    name_zh: str
+    name_en: str
+    unit_zh: str | None = None
+    unit_en: str | None = None
+    position_zh: str = ""
+    position_en: str = ""
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    link_id: int
+    token: str
+    kind: str
+    category: str
+    used: bool
+    revoked: bool
+    campaign_id: int
+    campaign_code: str
+    campaign_name_zh: str
+    campaign_name_en: str
+    campaign_status: str
+    target_id: int
+    service_point_id: int | None
+    subject: Subject
+    #: The questionnaire version the link's category answers; None: category not used.
+    version_id: int | None
+
+
+class LinkUnavailable(Exception):
+    """The link cannot take a response now; `status` is 404 or 410, `reason` a key."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def link_context(session: Session, token: str) -> LinkContext | None:
+    """Everything the form needs about a link, in one query; None for an unknown token."""
+    owner = aliased(Unit)
+    row = session.execute(
+        select(
+            Link.id,
+            Link.kind,
+            Link.category,
+            Link.used_at,
+            Link.revoked,
+            Campaign.id,
+            Campaign.code,
+            Campaign.name_zh,
+            Campaign.name_en,
+            Campaign.status,
+            CampaignTarget.id,
+            CampaignTarget.kind,
+            CampaignTarget.service_point_id,
+            func.coalesce(Unit.code, ServicePoint.code, Cadre.code),
+            func.coalesce(Unit.name_zh, ServicePoint.name_zh, Cadre.name_zh),
+            func.coalesce(Unit.name_en, ServicePoint.name_en, Cadre.name_en),
+            owner.name_zh,
+            owner.name_en,
+            Cadre.position_zh,
+            Cadre.position_en,
+            CampaignCategory.questionnaire_version_id,
+        )
+        .join(CampaignTarget, Link.campaign_target_id == CampaignTarget.id)
+        .join(Campaign, CampaignTarget.campaign_id == Campaign.id)
+        .outerjoin(Unit, CampaignTarget.unit_id == Unit.id)
+        .outerjoin(ServicePoint, CampaignTarget.service_point_id == ServicePoint.id)
+        .outerjoin(Cadre, CampaignTarget.cadre_id == Cadre.id)
+        .outerjoin(owner, owner.id == func.coalesce(ServicePoint.unit_id, Cadre.unit_id))
+        .outerjoin(
+            CampaignCategory,
+            and_(
+                CampaignCategory.campaign_id == Campaign.id,
+                CampaignCategory.category == Link.category,
+            ),
+        )
+        .where(Link.token == token)
+    ).one_or_none()
+    if row is None:
+        return None
+    (
+        link_id, kind, category, used_at, revoked,
+        campaign_id, campaign_code, campaign_zh, campaign_en, campaign_status,
+        target_id, target_kind, service_point_id,
+        code, name_zh, name_en, unit_zh, unit_en, position_zh, position_en,
+        version_id,
+    ) = row  # fmt: skip
+    return LinkContext(
+        link_id=link_id,
+        token=token,
+        kind=kind,
+        category=category,
+        used=used_at is not None,
+        revoked=revoked,
+        campaign_id=campaign_id,
+        campaign_code=campaign_code,
+        campaign_name_zh=campaign_zh,
+        campaign_name_en=campaign_en,
+        campaign_status=campaign_status,
+        target_id=target_id,
+        service_point_id=service_point_id,
+        subject=Subject(
+            kind=target_kind,
+            code=code,
+            name_zh=name_zh,
+            name_en=name_en,
+            unit_zh=unit_zh,
+            unit_en=unit_en,
+            position_zh=(position_zh or "") if target_kind == "cadre" else "",
+            position_en=(position_en or "") if target_kind == "cadre" else "",
+        ),
+        version_id=version_id,
+    )
+
+
+def check_available(context: LinkContext | None) -> LinkContext:
+    """The context of a link that takes responses now, or LinkUnavailable saying why."""
+    if context is None or context.revoked:
+        raise LinkUnavailable(404, "unknown")
+    if context.version_id is None:
+        raise LinkUnavailable(404, "unknown")
+    if context.campaign_status == "draft":
+        raise LinkUnavailable(404, "not_started")
+    if context.campaign_status != "open":
+        raise LinkUnavailable(410, "ended")
+    if context.kind == "invitation" and context.used:
+        raise LinkUnavailable(410, "used")
+    return context
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label_zh: str
+    label_en: str
+
+
+def cadres_at(session: Session, service_point_id: int) -> list[Choice]:
+    """The active cadres who serve at a service point, for "who served you?"."""
+    rows = session.execute(
+        select(Cadre.id, Cadre.name_zh, Cadre.name_en)
+        .join(cadre_service_points, cadre_service_points.c.cadre_id == Cadre.id)
+        .where(cadre_service_points.c.service_point_id == service_point_id, Cadre.active)
+        .order_by(Cadre.sort_order, Cadre.code)
+    )
+    return [Choice(str(cadre_id), zh, en) for cadre_id, zh, en in rows]
+
+
+# --- Published questionnaires, cached -----------------------------------------------------
+
+
+@dataclass
+class PublishedForm:
+    """A published version as the public path uses it. Published versions never change
+    (the database refuses), so this is kept per process once built."""
+
+    version_id: int
+    questionnaire: Questionnaire
+    question_ids: dict[str, int]
+    option_ids: dict[tuple[str, str], int]
+    form_classes: dict[str, type] = field(default_factory=dict)
+    conditions: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def form_class(self, language: str) -> type:
+        if language not in self.form_classes:
+            self.form_classes[language] = build_form_class(self.questionnaire, language)
+        return self.form_classes[language]
+
+    def condition_texts(self, language: str) -> dict[str, str]:
+        if language not in self.conditions:
+            self.conditions[language] = {
+                question.id: condition_text(question, self.questionnaire, language)
+                for question in self.questionnaire.questions
+                if question.condition is not None
+            }
+        return self.conditions[language]
+
+
+_FORMS_KEY = "published_forms"
+
+
+def published_form(database: Database, session: Session, version_id: int) -> PublishedForm:
+    cache: dict[int, PublishedForm] = database.cache.setdefault(_FORMS_KEY, {})
+    cached = cache.get(version_id)
+    if cached is not None:
+        return cached
+    version = session.get(QuestionnaireVersion, version_id)
+    if version is None or version.status != "published":
+        raise LinkUnavailable(404, "unknown")
+    question_ids = dict(
+        session.execute(
+            select(Question.key, Question.id).where(Question.version_id == version_id)
+        ).all()
+    )
+    option_ids = {
+        (question_key, option_key): option_id
+        for question_key, option_key, option_id in session.execute(
+            select(Question.key, Option.key, Option.id)
+            .join(Option, Option.question_id == Question.id)
+            .where(Question.version_id == version_id)
+        )
+    }
+    built = PublishedForm(version_id, load(definition_of(version)), question_ids, option_ids)
+    cache[version_id] = built
+    return built
+
+
+# --- Flags --------------------------------------------------------------------------------
+
+FLAG_REASONS = ("duplicate_device", "burst", "too_fast", "identical_answers")
+
+
+@dataclass(frozen=True)
+class FlagRules:
+    """When a response is flagged as possible ballot stuffing (never rejected).
+
+    - duplicate_device: the same device (salted hash of address, user agent and device
+      cookie) answered the same target in the same category within `duplicate_hours`.
+      Responses from a trusted kiosk are not compared with each other.
+    - burst: the link received more than max(`burst_min`, `burst_factor` × its usual
+      rate) responses in the last `burst_minutes`; its usual rate is its responses in the
+      7 days before, spread over 8 opening hours a day.
+    - too_fast: the form was submitted less than `seconds_per_answer` seconds per
+      question answered after it was opened.
+    - identical_answers: at least `identical_min` responses to the link in the last
+      `burst_minutes`, this one included, chose exactly the same options.
+    """
+
+    duplicate_hours: float = 24.0
+    burst_minutes: float = 10.0
+    burst_min: int = 20
+    burst_factor: float = 5.0
+    seconds_per_answer: float = 1.0
+    identical_min: int = 6
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> FlagRules:
+        return cls(
+            duplicate_hours=config["FLAG_DUPLICATE_HOURS"],
+            burst_minutes=config["FLAG_BURST_MINUTES"],
+            burst_min=config["FLAG_BURST_MIN"],
+            burst_factor=config["FLAG_BURST_FACTOR"],
+            seconds_per_answer=config["FLAG_SECONDS_PER_ANSWER"],
+            identical_min=config["FLAG_IDENTICAL_MIN"],
+        )
+
+
+#: 7 days of 8 opening hours, in minutes: the span the usual rate is spread over.
+BASELINE_DAYS = 7
+BASELINE_OPEN_MINUTES = BASELINE_DAYS * 8 * 60
+
+
+def _count(*conditions: Any) -> Any:
+    return select(func.count()).select_from(Response).where(*conditions).scalar_subquery()
+
+
+def flag_reasons(
+    session: Session,
+    rules: FlagRules,
+    *,
+    link_id: int,
+    target_id: int,
+    category: str,
+    device_hash: str | None,
+    kiosk: bool,
+    fingerprint: str | None,
+    duration_ms: int | None,
+    answered: int,
+    now: datetime,
+) -> list[str]:
+    """The flags a new response earns, from what is already stored (one query)."""
+    burst_since = now - timedelta(minutes=rules.burst_minutes)
+    baseline_since = burst_since - timedelta(days=BASELINE_DAYS)
+    same_device: Any = literal(0)
+    if device_hash is not None:
+        conditions = [
+            Response.duplicate_hash == device_hash,
+            Response.submitted_at >= now - timedelta(hours=rules.duplicate_hours),
+            Response.campaign_target_id == target_id,
+            Response.category == category,
+        ]
+        if kiosk:
+            conditions.append(Response.channel != "kiosk")
+        same_device = _count(*conditions)
+    identical: Any = literal(0)
+    if fingerprint is not None:
+        identical = _count(
+            Response.link_id == link_id,
+            Response.submitted_at >= burst_since,
+            Response.answers_fingerprint == fingerprint,
+        )
+    same_device, recent, baseline, identical = session.execute(
+        select(
+            same_device,
+            _count(Response.link_id == link_id, Response.submitted_at >= burst_since),
+            _count(
+                Response.link_id == link_id,
+                Response.submitted_at >= baseline_since,
+                Response.submitted_at < burst_since,
+            ),
+            identical,
+        )
+    ).one()
+    reasons = []
+    if same_device:
+        reasons.append("duplicate_device")
+    usual = baseline * rules.burst_minutes / BASELINE_OPEN_MINUTES
+    if recent + 1 > max(rules.burst_min, rules.burst_factor * usual):
+        reasons.append("burst")
+    if duration_ms is not None and duration_ms < rules.seconds_per_answer * answered * 1000:
+        reasons.append("too_fast")
+    if fingerprint is not None and identical + 1 >= rules.identical_min:
+        reasons.append("identical_answers")
+    return reasons
+
+
+def answers_fingerprint(answers: Mapping[str, Sequence[FormAnswer]]) -> str | None:
+    """A short hash of the options chosen (texts left out); None when nothing was chosen."""
+    chosen = sorted(
+        (question, answer["option"])
+        for question, given in answers.items()
+        for answer in given
+        if answer.get("option") is not None
+    )
+    if not chosen:
+        return None
+    return hashlib.sha256(json.dumps(chosen).encode()).hexdigest()[:32]
+
+
+def device_hash(secret: str, address: str, user_agent: str, device_cookie: str) -> str:
+    """Salted (keyed) SHA-256 of the client's address, user agent and device cookie."""
+    message = "\x1f".join((address, user_agent, device_cookie)).encode()
+    return hmac.new(
+        hashlib.sha256(b"duplicate-hash\x1f" + secret.encode()).digest(), message, "sha256"
+    ).hexdigest()
+
+
+# --- Recording ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A validated submission, ready to record."""
+
+    answers: Mapping[str, Sequence[FormAnswer]]
+    nonce: str
+    channel: str
+    language: str = "zh"
+    device_hash: str | None = None
+    #: A kiosk the administration set up: its responses are not duplicates of each other.
+    trusted_kiosk: bool = False
+    served_by_cadre_id: int | None = None
+    duration_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    code: str
+    status: str
+    #: False when the nonce had been used: the response was already recorded.
+    created: bool
+
+
+def receipt_for_nonce(session: Session, nonce: str) -> Receipt | None:
+    row = session.execute(
+        select(Response.receipt_code, Response.status).where(Response.nonce == nonce)
+    ).one_or_none()
+    return Receipt(row[0], row[1], created=False) if row else None
+
+
+def answer_rows(form: PublishedForm, answers: Mapping[str, Sequence[FormAnswer]]) -> list[dict]:
+    """Answer rows (without response_id) for the stored questions and options."""
+    rows = []
+    for question_key, given in answers.items():
+        question_id = form.question_ids[question_key]
+        for answer in given:
+            option = answer.get("option")
+            rows.append(
+                {
+                    "question_id": question_id,
+                    "option_id": form.option_ids[(question_key, option)] if option else None,
+                    "value_number": None,
+                    "value_text": answer.get("text"),
+                    "points": answer.get("points"),
+                }
+            )
+    return rows
+
+
+def record_response(
+    session: Session,
+    context: LinkContext,
+    form: PublishedForm,
+    submission: Submission,
+    rules: FlagRules,
+    *,
+    now: datetime | None = None,
+) -> Receipt:
+    """Record `submission` through the link of `context` and commit; or, when its nonce
+    was used already, return that response's receipt. Raises LinkUnavailable when the
+    campaign is no longer open or the invitation code was spent meanwhile."""
+    now = now or datetime.now(UTC)
+    for _attempt in range(3):
+        try:
+            return _record_once(session, context, form, submission, rules, now)
+        except IntegrityError:
+            session.rollback()
+            existing = receipt_for_nonce(session, submission.nonce)
+            session.rollback()
+            if existing is not None:
+                return existing
+            # Otherwise a receipt code collided (50 random bits): draw another.
+    raise RuntimeError("could not record the response")
+
+
+def _record_once(
+    session: Session,
+    context: LinkContext,
+    form: PublishedForm,
+    submission: Submission,
+    rules: FlagRules,
+    now: datetime,
+) -> Receipt:
+    begin_write(session)
+    existing = receipt_for_nonce(session, submission.nonce)
+    if existing is not None:
+        session.rollback()
+        return existing
+    status = session.scalar(
+        select(Campaign.status).where(Campaign.id == context.campaign_id).with_for_update(read=True)
+    )
+    if status != "open":
+        session.rollback()
+        raise LinkUnavailable(404 if status == "draft" else 410, "ended")
+    if context.kind == "invitation":
+        spent = session.execute(
+            update(Link)
+            .where(Link.id == context.link_id, Link.used_at.is_(None), Link.revoked.is_(False))
+            .values(used_at=now)
+        )
+        if spent.rowcount != 1:
+            session.rollback()
+            raise LinkUnavailable(410, "used")
+    fingerprint = answers_fingerprint(submission.answers)
+    reasons = flag_reasons(
+        session,
+        rules,
+        link_id=context.link_id,
+        target_id=context.target_id,
+        category=context.category,
+        device_hash=submission.device_hash,
+        kiosk=submission.trusted_kiosk,
+        fingerprint=fingerprint,
+        duration_ms=submission.duration_ms,
+        answered=len(submission.answers),
+        now=now,
+    )
+    code = new_receipt_code()
+    status = "flagged" if reasons else "counted"
+    response_id = session.scalar(
+        insert(Response)
+        .values(
+            campaign_id=context.campaign_id,
+            campaign_target_id=context.target_id,
+            category=context.category,
+            questionnaire_version_id=form.version_id,
+            link_id=context.link_id,
+            channel=submission.channel,
+            status=status,
+            flag_reasons=reasons,
+            receipt_code=code,
+            nonce=submission.nonce,
+            duplicate_hash=submission.device_hash,
+            answers_fingerprint=fingerprint,
+            served_by_cadre_id=submission.served_by_cadre_id,
+            language=submission.language,
+            duration_ms=submission.duration_ms,
+            submitted_at=now,
+        )
+        .returning(Response.id)
+    )
+    rows = answer_rows(form, submission.answers)
+    if rows:
+        session.execute(insert(Answer), [{"response_id": response_id, **row} for row in rows])
+    session.commit()
+    return Receipt(code, status, created=True)
+
+
+# --- Receipts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    code: str
+    status: str
+    submitted_at: datetime
+    campaign_name_zh: str
+    campaign_name_en: str
+    subject: Subject
+
+
+def receipt_view(session: Session, code: str) -> ReceiptView | None:
+    """What a receipt code tells its holder: what was appraised, the day, the status."""
+    response = session.scalar(select(Response).where(Response.receipt_code == code))
+    if response is None:
+        return None
+    target = response.target
+    subject = target.subject
+    owner = getattr(subject, "unit", None) if target.kind != "unit" else None
+    return ReceiptView(
+        code=response.receipt_code,
+        status=response.status,
+        submitted_at=response.submitted_at,
+        campaign_name_zh=response.campaign.name_zh,
+        campaign_name_en=response.campaign.name_en,
+        subject=Subject(
+            kind=target.kind,
+            code=subject.code,
+            name_zh=subject.name_zh,
+            name_en=subject.name_en,
+            unit_zh=owner.name_zh if owner else None,
+            unit_en=owner.name_en if owner else None,
+        ),
+    )

@@ -1,0 +1,426 @@
+"""The public form at /s/<token> and the receipt at /r/<code>, as residents and invited
+respondents use them."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from appraisal_engine.models import Answer, Link, Response
+
+from .test_auth import sign_in
+
+ANSWERS = {
+    "q_overall": "very_satisfied",
+    "q_attitude": "satisfied",
+    "q_efficiency": "very_satisfied",
+    "q_integrity": "not_applicable",
+    "q_comment": "办事很快",
+}
+
+
+@pytest.fixture
+def lenient(app):
+    """Flag rules that let a test's instant submissions count (no "too fast")."""
+    app.config["FLAG_SECONDS_PER_ANSWER"] = 0
+    return app
+
+
+@pytest.fixture
+def window(factories, session):
+    """An open campaign with a window, its unit, two cadres at the window, and links."""
+    unit = factories.unit(name_zh="政务服务中心", name_en="Service Centre")
+    point = factories.service_point(unit=unit, name_zh="综合窗口", name_en="General window")
+    served = [factories.cadre(unit=unit, name_zh=f"窗口干部{n}") for n in (1, 2)]
+    for cadre in served:
+        cadre.service_points.append(point)
+    campaign = factories.campaign(targets=[unit, point, *served], status="open")
+    link = factories.link(campaign, point)
+    invitation = factories.link(campaign, unit, category="grassroots", kind="invitation")
+    session.commit()
+    return {
+        "campaign": campaign,
+        "point": point,
+        "cadres": served,
+        "link": link,
+        "invitation": invitation,
+    }
+
+
+def form_fields(page: str) -> dict[str, str]:
+    return {
+        name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
+        for name in ("csrf_token", "form_token")
+    }
+
+
+def open_form(client, token: str, **kwargs) -> dict[str, str]:
+    page = client.get(f"/s/{token}", **kwargs)
+    assert page.status_code == 200
+    return form_fields(page.get_data(as_text=True))
+
+
+def submit(client, token: str, answers=None, fields=None, **kwargs):
+    fields = fields or open_form(client, token)
+    return client.post(f"/s/{token}", data={**fields, **(answers or ANSWERS)}, **kwargs)
+
+
+def stored(session, model=Response):
+    session.rollback()  # a fresh snapshot: the app committed in its own session
+    return session.scalars(select(model).order_by(model.id)).all()
+
+
+def test_form_says_what_is_appraised_in_chinese_and_english(client, window):
+    token = window["link"].token
+    chinese = client.get(f"/s/{token}").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in chinese
+    assert "综合窗口" in chinese and "政务服务中心" in chinese
+    assert "您正在评价窗口" in chinese and "窗口干部1" in chinese and "窗口干部2" in chinese
+    assert 'href="/s/' + token + '?lang=en"' in chinese
+
+    english = client.get(f"/s/{token}?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english
+    assert "General window" in english and "Service Centre" in english
+    assert "Who served you?" in english
+
+    by_header = window_client = client.application.test_client()
+    page = by_header.get(f"/s/{token}", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert "General window" in page.get_data(as_text=True)
+    del window_client
+
+
+def test_a_submission_is_stored_with_its_answers_and_shows_a_receipt(
+    client, lenient, window, session
+):
+    token = window["link"].token
+    cadre = window["cadres"][1]
+    sent = submit(client, token, {**ANSWERS, "served_by": str(cadre.id)})
+    assert sent.status_code == 303
+    location = sent.headers["Location"]
+    code = re.match(r"/r/([0-9A-Z]+)\?new=1$", location).group(1)
+
+    [response] = stored(session)
+    assert response.receipt_code == code
+    assert response.status == "counted" and response.flag_reasons == []
+    assert response.channel == "web" and response.category == "residents"
+    assert response.served_by_cadre_id == cadre.id
+    assert response.duplicate_hash and "127.0.0.1" not in response.duplicate_hash
+    answers = {a.question.key: a for a in response.answers}
+    assert set(answers) == {"overall", "attitude", "efficiency", "integrity", "comment"}
+    assert answers["overall"].points == 100 and answers["overall"].option.key == "very_satisfied"
+    assert answers["integrity"].points is None  # not applicable: recorded, never scored
+    assert answers["comment"].value_text == "办事很快"
+
+    receipt = client.get(location).get_data(as_text=True)
+    assert code in receipt and "感谢" in receipt and "已计入" in receipt
+    later = client.get(f"/r/{code.lower()}").get_data(as_text=True)
+    assert code in later and "综合窗口" in later
+
+
+def test_a_double_submit_records_one_response_and_shows_the_same_receipt(
+    client, lenient, window, session
+):
+    token = window["link"].token
+    fields = open_form(client, token)
+    first = submit(client, token, fields=fields)
+    again = submit(client, token, fields=fields)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert len(stored(session)) == 1
+
+
+def test_concurrent_submits_of_one_form_record_one_response(app, lenient, window, session):
+    token = window["link"].token
+    client = app.test_client()
+    fields = open_form(client, token)
+    results = _concurrently(app, token, [fields] * 4, cookies_from=client)
+    assert {r.status_code for r in results} == {303}
+    assert len({r.headers["Location"] for r in results}) == 1
+    assert len(stored(session)) == 1
+
+
+def _concurrently(app, token, field_sets, cookies_from):
+    barrier = threading.Barrier(len(field_sets))
+    results = [None] * len(field_sets)
+
+    def post(index, fields):
+        client = app.test_client()
+        for cookie in cookies_from._cookies.values():
+            client.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+        barrier.wait()
+        results[index] = client.post(f"/s/{token}", data={**fields, **ANSWERS})
+
+    threads = [threading.Thread(target=post, args=item) for item in enumerate(field_sets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_two_concurrent_submits_of_one_invitation_code_record_one(app, lenient, window, session):
+    token = window["invitation"].token
+    client = app.test_client()
+    grassroots = {"q_overall": "satisfied", "q_attitude": "satisfied"}
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    questions = set(re.findall(r'name="(q_[a-z_]+)" required', page))
+    answers = {name: _best_choice(page, name) for name in questions} | grassroots
+    forms = [form_fields(page), form_fields(client.get(f"/s/{token}").get_data(as_text=True))]
+
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def post(index):
+        other = app.test_client()
+        for cookie in client._cookies.values():
+            other.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+        barrier.wait()
+        results[index] = other.post(f"/s/{token}", data={**forms[index], **answers})
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.status_code for r in results) == [303, 410]
+    [response] = stored(session)
+    assert response.channel == "invitation" and response.category == "grassroots"
+    session.rollback()
+    assert session.get(Link, window["invitation"].id).used_at is not None
+    used = client.get(f"/s/{token}")
+    assert used.status_code == 410 and "已经使用" in used.get_data(as_text=True)
+
+
+def _best_choice(page: str, name: str) -> str:
+    return re.findall(rf'name="{name}" required type="radio" value="([a-z_0-9]+)"', page)[-1]
+
+
+def test_invalid_answers_return_the_form_with_messages_and_store_nothing(
+    client, lenient, window, session
+):
+    token = window["link"].token
+    sent = submit(client, token, {"q_overall": "very_satisfied", "q_attitude": "bogus"})
+    assert sent.status_code == 400
+    page = sent.get_data(as_text=True)
+    assert 'id="q_efficiency-error"' in page and 'id="q_attitude-error"' in page
+    assert 'checked id="q_overall-4"' in page  # what was chosen stays chosen
+    assert stored(session) == []
+
+    wrong_cadre = submit(client, token, {**ANSWERS, "served_by": "999999"})
+    assert wrong_cadre.status_code == 400
+    assert 'id="served_by-error"' in wrong_cadre.get_data(as_text=True)
+    assert stored(session) == []
+
+
+def test_a_missing_or_stale_csrf_token_keeps_the_answers_and_stores_nothing(
+    client, lenient, window, session
+):
+    token = window["link"].token
+    fields = open_form(client, token)
+    sent = client.post(f"/s/{token}", data={"form_token": fields["form_token"], **ANSWERS})
+    assert sent.status_code == 400
+    page = sent.get_data(as_text=True)
+    assert 'role="alert"' in page and "办事很快" in page
+    assert stored(session) == []
+    # The page it returned carries fresh tokens: submitting it again works.
+    again = client.post(f"/s/{token}", data={**form_fields(page), **ANSWERS})
+    assert again.status_code == 303
+    assert len(stored(session)) == 1
+
+
+def test_a_form_open_too_long_is_shown_again_with_its_answers(
+    app, client, lenient, window, session
+):
+    token = window["link"].token
+    fields = open_form(client, token)
+    app.config["FORM_MAX_AGE_HOURS"] = -1
+    sent = client.post(f"/s/{token}", data={**fields, **ANSWERS})
+    assert sent.status_code == 400 and "办事很快" in sent.get_data(as_text=True)
+    assert stored(session) == []
+
+
+def test_a_tampered_form_token_is_a_bad_request(client, window, session):
+    token = window["link"].token
+    fields = open_form(client, token)
+    fields["form_token"] = fields["form_token"][:-2] + "xx"
+    assert submit(client, token, fields=fields).status_code == 400
+    other = window["invitation"].token
+    fields = open_form(client, token)
+    assert client.post(f"/s/{other}", data={**fields, **ANSWERS}).status_code == 400
+    assert stored(session) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "words"),
+    [
+        ("unknown", 404, "链接无效"),
+        ("revoked", 404, "链接无效"),
+        ("draft", 404, "尚未开始"),
+        ("closed", 410, "已经结束"),
+        ("finalised", 410, "已经结束"),
+    ],
+)
+def test_links_that_take_no_responses_get_a_clear_page(
+    client, window, session, change, status, words
+):
+    token = window["link"].token
+    if change == "unknown":
+        token = "no-such-token"
+    elif change == "revoked":
+        window["link"].revoked = True
+    else:
+        window["campaign"].status = change
+    session.commit()
+    page = client.get(f"/s/{token}")
+    assert page.status_code == status
+    assert words in page.get_data(as_text=True)
+    assert submit_raw(client, token).status_code in (status, 400)
+
+
+def submit_raw(client, token):
+    return client.post(f"/s/{token}", data=ANSWERS)
+
+
+def test_a_campaign_closed_while_the_form_was_open_takes_no_response(
+    client, lenient, window, session
+):
+    token = window["link"].token
+    fields = open_form(client, token)
+    window["campaign"].status = "closed"
+    session.commit()
+    assert submit(client, token, fields=fields).status_code == 410
+    assert stored(session) == []
+
+
+def test_bodies_over_64_kib_get_413(client, window, session):
+    token = window["link"].token
+    fields = open_form(client, token)
+    sent = client.post(f"/s/{token}", data={**fields, **ANSWERS, "q_comment": "x" * 70_000})
+    assert sent.status_code == 413
+    assert stored(session) == []
+
+
+def test_the_same_device_answering_again_is_flagged_not_rejected(client, lenient, window, session):
+    token = window["link"].token
+    assert submit(client, token).status_code == 303
+    second = submit(client, token)
+    assert second.status_code == 303
+    first, again = stored(session)
+    assert first.status == "counted"
+    assert again.status == "flagged" and again.flag_reasons == ["duplicate_device"]
+    assert first.duplicate_hash == again.duplicate_hash
+    receipt = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "核查" in receipt
+
+    stranger = client.application.test_client()
+    assert submit(stranger, token).status_code == 303
+    assert stored(session)[-1].status == "counted"
+
+
+def test_implausibly_fast_answers_are_flagged(client, window, session):
+    assert submit(client, window["link"].token).status_code == 303
+    [response] = stored(session)
+    assert response.status == "flagged" and response.flag_reasons == ["too_fast"]
+    assert response.duration_ms is not None and response.duration_ms < 4000
+
+
+def test_bursts_and_identical_answers_are_flagged(app, lenient, window, session):
+    app.config.update(FLAG_BURST_MIN=3, FLAG_IDENTICAL_MIN=4)
+    token = window["link"].token
+    for _ in range(5):
+        assert submit(app.test_client(), token).status_code == 303
+    flags = [r.flag_reasons for r in stored(session)]
+    assert flags == [[], [], [], ["burst", "identical_answers"], ["burst", "identical_answers"]]
+    different = {**ANSWERS, "q_overall": "neutral"}
+    assert submit(app.test_client(), token, different).status_code == 303
+    assert stored(session)[-1].flag_reasons == ["burst"]
+
+
+def test_a_kiosk_set_up_by_an_admin_is_not_flagged_for_repeats(
+    app, client, lenient, window, session, factories
+):
+    token = window["link"].token
+    factories.user("admin", username="kioskadmin")
+    session.commit()
+    sign_in(client, "kioskadmin")
+    fields = open_form(client, token)
+    set_up = client.post(f"/s/{token}/kiosk", data={"csrf_token": fields["csrf_token"]})
+    assert set_up.status_code == 302 and set_up.headers["Location"].endswith("?kiosk=1")
+    client.post("/logout", data={"csrf_token": fields["csrf_token"]})
+
+    for _ in range(3):
+        fields = open_form(client, f"{token}?kiosk=1")
+        sent = client.post(f"/s/{token}?kiosk=1", data={**fields, **ANSWERS})
+        assert sent.status_code == 303
+    responses = stored(session)
+    assert [r.channel for r in responses] == ["kiosk"] * 3
+    assert [r.status for r in responses] == ["counted"] * 3
+    thanks = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert f'content="5;url=/s/{token}?kiosk=1"' in thanks
+
+
+def test_kiosk_mode_without_the_set_up_is_an_ordinary_device(client, lenient, window, session):
+    token = window["link"].token
+    for _ in range(2):
+        fields = open_form(client, f"{token}?kiosk=1")
+        assert client.post(f"/s/{token}?kiosk=1", data={**fields, **ANSWERS}).status_code == 303
+    responses = stored(session)
+    assert [r.channel for r in responses] == ["web", "web"]
+    assert responses[1].flag_reasons == ["duplicate_device"]
+
+
+def test_kiosk_set_up_needs_an_administrator(client, window):
+    token = window["link"].token
+    fields = open_form(client, token)
+    refused = client.post(f"/s/{token}/kiosk", data={"csrf_token": fields["csrf_token"]})
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+
+
+def test_rate_limits_per_device_answer_429(app, lenient, window, session):
+    app.config["RATE_LIMIT_DEVICE"] = "2 per minute"
+    client = app.test_client()
+    token = window["link"].token
+    assert submit(client, token).status_code == 303
+    assert submit(client, token).status_code == 303
+    limited = submit(client, token)
+    assert limited.status_code == 429
+    assert len(stored(session)) == 2
+    # Another device behind the same address is not locked out.
+    assert submit(app.test_client(), token).status_code == 303
+
+
+def test_no_raw_address_or_user_agent_is_stored(client, lenient, window, session):
+    submit(client, window["link"].token, headers={"User-Agent": "TestPhone/1.0"})
+    [response] = stored(session)
+    values = [str(getattr(response, c.key)) for c in Response.__table__.columns]
+    assert not any("127.0.0.1" in v or "TestPhone" in v for v in values)
+
+
+def test_the_whole_page_weighs_at_most_30_kb(client, window):
+    page = client.get(f"/s/{window['link'].token}")
+    html = page.get_data()
+    styles = re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html)
+    scripts = re.findall(rb'<script[^>]+src="([^"]+)"', html)
+    total = len(html)
+    for url in styles + scripts:
+        with client.get(url.decode()) as loaded:
+            total += len(loaded.get_data())
+    assert styles and total <= 30 * 1024
+
+
+def test_an_unknown_receipt_code_gets_a_clear_404(client):
+    page = client.get("/r/NOSUCHCODE")
+    assert page.status_code == 404 and "回执" in page.get_data(as_text=True)
+
+
+def test_answers_point_at_the_version_answered(client, lenient, window, session):
+    submit(client, window["link"].token)
+    [response] = stored(session)
+    version_ids = session.scalars(
+        select(func.count()).select_from(Answer).where(Answer.response_id == response.id)
+    ).one()
+    assert version_ids == 5
+    assert all(a.question.version_id == response.questionnaire_version_id for a in response.answers)
