@@ -70,6 +70,7 @@ def submit(client, token: str, answers=None, fields=None, **kwargs):
 
 def stored(session, model=Response):
     session.rollback()  # a fresh snapshot: the app committed in its own session
+    session.expire_all()
     return session.scalars(select(model).order_by(model.id)).all()
 
 
