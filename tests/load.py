@@ -99,8 +99,9 @@ class Resident:
 
     def __init__(self, base: str) -> None:
         self.base = base
+        self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
         )
 
     def request(self, path: str, data: Mapping[str, str] | None = None) -> tuple[int, str, str]:

@@ -11,6 +11,7 @@ Responses that look like ballot stuffing are flagged, never rejected: see `FlagR
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -94,10 +95,9 @@ class LinkUnavailable(Exception):
         self.reason = reason
 
 
-def link_context(session: Session, token: str) -> LinkContext | None:
-    """Everything the form needs about a link, in one query; None for an unknown token."""
+def _link_context_query() -> Any:
     owner = aliased(Unit)
-    row = session.execute(
+    return (
         select(
             Link.id,
             Link.kind,
@@ -134,8 +134,17 @@ def link_context(session: Session, token: str) -> LinkContext | None:
                 CampaignCategory.category == Link.category,
             ),
         )
-        .where(Link.token == token)
-    ).one_or_none()
+        .where(Link.token == bindparam("token"))
+    )
+
+
+#: Built once: the public path runs it on every request.
+LINK_CONTEXT = _link_context_query()
+
+
+def link_context(session: Session, token: str) -> LinkContext | None:
+    """Everything the form needs about a link, in one query; None for an unknown token."""
+    row = session.execute(LINK_CONTEXT, {"token": token}).one_or_none()
     if row is None:
         return None
     (
@@ -314,6 +323,41 @@ def _count(*conditions: Any) -> Any:
     return select(func.count()).select_from(Response).where(*conditions).scalar_subquery()
 
 
+@functools.cache
+def _flag_query(device: bool, kiosk: bool, fingerprint: bool) -> Any:
+    """The counts the flags need, in one statement (one per shape, built once)."""
+    link = Response.link_id == bindparam("link_id")
+    burst_since = bindparam("burst_since", type_=Response.submitted_at.type)
+    same_device: Any = literal(0)
+    if device:
+        conditions = [
+            Response.duplicate_hash == bindparam("device_hash"),
+            Response.submitted_at >= bindparam("duplicate_since", type_=burst_since.type),
+            Response.campaign_target_id == bindparam("target_id"),
+            Response.category == bindparam("category"),
+        ]
+        if kiosk:
+            conditions.append(Response.channel != "kiosk")
+        same_device = _count(*conditions)
+    identical: Any = literal(0)
+    if fingerprint:
+        identical = _count(
+            link,
+            Response.submitted_at >= burst_since,
+            Response.answers_fingerprint == bindparam("fingerprint"),
+        )
+    return select(
+        same_device,
+        _count(link, Response.submitted_at >= burst_since),
+        _count(
+            link,
+            Response.submitted_at >= bindparam("baseline_since", type_=burst_since.type),
+            Response.submitted_at < burst_since,
+        ),
+        identical,
+    )
+
+
 def flag_reasons(
     session: Session,
     rules: FlagRules,
@@ -330,37 +374,18 @@ def flag_reasons(
 ) -> list[str]:
     """The flags a new response earns, from what is already stored (one query)."""
     burst_since = now - timedelta(minutes=rules.burst_minutes)
-    baseline_since = burst_since - timedelta(days=BASELINE_DAYS)
-    same_device: Any = literal(0)
-    if device_hash is not None:
-        conditions = [
-            Response.duplicate_hash == device_hash,
-            Response.submitted_at >= now - timedelta(hours=rules.duplicate_hours),
-            Response.campaign_target_id == target_id,
-            Response.category == category,
-        ]
-        if kiosk:
-            conditions.append(Response.channel != "kiosk")
-        same_device = _count(*conditions)
-    identical: Any = literal(0)
-    if fingerprint is not None:
-        identical = _count(
-            Response.link_id == link_id,
-            Response.submitted_at >= burst_since,
-            Response.answers_fingerprint == fingerprint,
-        )
-    same_device, recent, baseline, identical = session.execute(
-        select(
-            same_device,
-            _count(Response.link_id == link_id, Response.submitted_at >= burst_since),
-            _count(
-                Response.link_id == link_id,
-                Response.submitted_at >= baseline_since,
-                Response.submitted_at < burst_since,
-            ),
-            identical,
-        )
-    ).one()
+    query = _flag_query(device_hash is not None, kiosk, fingerprint is not None)
+    parameters = {
+        "link_id": link_id,
+        "burst_since": burst_since,
+        "baseline_since": burst_since - timedelta(days=BASELINE_DAYS),
+        "duplicate_since": now - timedelta(hours=rules.duplicate_hours),
+        "device_hash": device_hash,
+        "target_id": target_id,
+        "category": category,
+        "fingerprint": fingerprint,
+    }
+    same_device, recent, baseline, identical = session.execute(query, parameters).one()
     reasons = []
     if same_device:
         reasons.append("duplicate_device")
@@ -421,10 +446,13 @@ class Receipt:
     created: bool
 
 
+RECEIPT_FOR_NONCE = select(Response.receipt_code, Response.status).where(
+    Response.nonce == bindparam("nonce")
+)
+
+
 def receipt_for_nonce(session: Session, nonce: str) -> Receipt | None:
-    row = session.execute(
-        select(Response.receipt_code, Response.status).where(Response.nonce == nonce)
-    ).one_or_none()
+    row = session.execute(RECEIPT_FOR_NONCE, {"nonce": nonce}).one_or_none()
     return Receipt(row[0], row[1], created=False) if row else None
 
 
@@ -473,6 +501,17 @@ def record_response(
     raise RuntimeError("could not record the response")
 
 
+#: The campaign's status, read under a shared lock: a concurrent close waits for this
+#: submission to commit, and a submission waits for a close, so none lands after one.
+CAMPAIGN_STATUS_SHARED = (
+    select(Campaign.status)
+    .where(Campaign.id == bindparam("campaign_id"))
+    .with_for_update(read=True)
+)
+INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
+INSERT_ANSWERS = insert(Answer.__table__)
+
+
 def _record_once(
     session: Session,
     context: LinkContext,
@@ -486,9 +525,7 @@ def _record_once(
     if existing is not None:
         session.rollback()
         return existing
-    status = session.scalar(
-        select(Campaign.status).where(Campaign.id == context.campaign_id).with_for_update(read=True)
-    )
+    status = session.scalar(CAMPAIGN_STATUS_SHARED, {"campaign_id": context.campaign_id})
     if status != "open":
         session.rollback()
         raise LinkUnavailable(404 if status == "draft" else 410, "ended")
@@ -517,31 +554,30 @@ def _record_once(
     )
     code = new_receipt_code()
     status = "flagged" if reasons else "counted"
-    response_id = session.scalar(
-        insert(Response)
-        .values(
-            campaign_id=context.campaign_id,
-            campaign_target_id=context.target_id,
-            category=context.category,
-            questionnaire_version_id=form.version_id,
-            link_id=context.link_id,
-            channel=submission.channel,
-            status=status,
-            flag_reasons=reasons,
-            receipt_code=code,
-            nonce=submission.nonce,
-            duplicate_hash=submission.device_hash,
-            answers_fingerprint=fingerprint,
-            served_by_cadre_id=submission.served_by_cadre_id,
-            language=submission.language,
-            duration_ms=submission.duration_ms,
-            submitted_at=now,
-        )
-        .returning(Response.id)
-    )
+    response_id = session.execute(
+        INSERT_RESPONSE,
+        {
+            "campaign_id": context.campaign_id,
+            "campaign_target_id": context.target_id,
+            "category": context.category,
+            "questionnaire_version_id": form.version_id,
+            "link_id": context.link_id,
+            "channel": submission.channel,
+            "status": status,
+            "flag_reasons": reasons,
+            "receipt_code": code,
+            "nonce": submission.nonce,
+            "duplicate_hash": submission.device_hash,
+            "answers_fingerprint": fingerprint,
+            "served_by_cadre_id": submission.served_by_cadre_id,
+            "language": submission.language,
+            "duration_ms": submission.duration_ms,
+            "submitted_at": now,
+        },
+    ).scalar_one()
     rows = answer_rows(form, submission.answers)
     if rows:
-        session.execute(insert(Answer), [{"response_id": response_id, **row} for row in rows])
+        session.execute(INSERT_ANSWERS, [{"response_id": response_id, **row} for row in rows])
     session.commit()
     return Receipt(code, status, created=True)
 
