@@ -73,7 +73,7 @@ def _configure_limiter(app: Flask) -> None:
     # A Redis outage must not lock residents out: fall back to limits in memory.
     config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
 
 

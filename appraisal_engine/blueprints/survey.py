@@ -233,21 +233,18 @@ def _submit(token: str, kiosk: bool):
     except (BadSignature, ValueError, TypeError):
         abort(400)
     session = get_session()
-    if nonce:
-        earlier = receipt_for_nonce(session, nonce)
-        if earlier is not None:
-            return _to_receipt(earlier.code, token, kiosk)
     try:
         context, form = _context_and_form(token)
     except LinkUnavailable as error:
-        return _unavailable(error)
+        return _already_recorded(nonce, token, kiosk) or _unavailable(error)
     if link_id != context.link_id:
         abort(400)
     language = current_language()
     wtform = form.form_class(language)(request.form)
     served_by = request.form.get("served_by", "")
     if expired:
-        return _render_again(context, form, wtform, kiosk, served_by, notice="expired")
+        earlier = _already_recorded(nonce, token, kiosk)
+        return earlier or _render_again(context, form, wtform, kiosk, served_by, notice="expired")
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
@@ -279,8 +276,14 @@ def _submit(token: str, kiosk: bool):
             session, context, form, submission, FlagRules.from_config(current_app.config)
         )
     except LinkUnavailable as error:
-        return _unavailable(error)
+        return _already_recorded(nonce, token, kiosk) or _unavailable(error)
     return _set_device_cookie(_to_receipt(receipt.code, token, kiosk))
+
+
+def _already_recorded(nonce: str, token: str, kiosk: bool):
+    """The receipt of the response this form already recorded (a resubmit), or None."""
+    earlier = receipt_for_nonce(get_session(), nonce)
+    return _to_receipt(earlier.code, token, kiosk) if earlier is not None else None
 
 
 def _render_again(

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from forms.builder import build_form_class, condition_text
 from forms.field_types import Answer as FormAnswer
@@ -96,45 +96,49 @@ class LinkUnavailable(Exception):
 
 
 def _link_context_query() -> Any:
-    owner = aliased(Unit)
+    """Core tables, not ORM entities: the statement skips the ORM's per-execution work."""
+    link, target, campaign = Link.__table__, CampaignTarget.__table__, Campaign.__table__
+    unit, point, cadre = Unit.__table__, ServicePoint.__table__, Cadre.__table__
+    owner, category = Unit.__table__.alias("owner"), CampaignCategory.__table__
     return (
         select(
-            Link.id,
-            Link.kind,
-            Link.category,
-            Link.used_at,
-            Link.revoked,
-            Campaign.id,
-            Campaign.code,
-            Campaign.name_zh,
-            Campaign.name_en,
-            Campaign.status,
-            CampaignTarget.id,
-            CampaignTarget.kind,
-            CampaignTarget.service_point_id,
-            func.coalesce(Unit.code, ServicePoint.code, Cadre.code),
-            func.coalesce(Unit.name_zh, ServicePoint.name_zh, Cadre.name_zh),
-            func.coalesce(Unit.name_en, ServicePoint.name_en, Cadre.name_en),
-            owner.name_zh,
-            owner.name_en,
-            Cadre.position_zh,
-            Cadre.position_en,
-            CampaignCategory.questionnaire_version_id,
+            link.c.id,
+            link.c.kind,
+            link.c.category,
+            link.c.used_at,
+            link.c.revoked,
+            campaign.c.id,
+            campaign.c.code,
+            campaign.c.name_zh,
+            campaign.c.name_en,
+            campaign.c.status,
+            target.c.id,
+            target.c.kind,
+            target.c.service_point_id,
+            func.coalesce(unit.c.code, point.c.code, cadre.c.code),
+            func.coalesce(unit.c.name_zh, point.c.name_zh, cadre.c.name_zh),
+            func.coalesce(unit.c.name_en, point.c.name_en, cadre.c.name_en),
+            owner.c.name_zh,
+            owner.c.name_en,
+            cadre.c.position_zh,
+            cadre.c.position_en,
+            category.c.questionnaire_version_id,
         )
-        .join(CampaignTarget, Link.campaign_target_id == CampaignTarget.id)
-        .join(Campaign, CampaignTarget.campaign_id == Campaign.id)
-        .outerjoin(Unit, CampaignTarget.unit_id == Unit.id)
-        .outerjoin(ServicePoint, CampaignTarget.service_point_id == ServicePoint.id)
-        .outerjoin(Cadre, CampaignTarget.cadre_id == Cadre.id)
-        .outerjoin(owner, owner.id == func.coalesce(ServicePoint.unit_id, Cadre.unit_id))
+        .select_from(link)
+        .join(target, link.c.campaign_target_id == target.c.id)
+        .join(campaign, target.c.campaign_id == campaign.c.id)
+        .outerjoin(unit, target.c.unit_id == unit.c.id)
+        .outerjoin(point, target.c.service_point_id == point.c.id)
+        .outerjoin(cadre, target.c.cadre_id == cadre.c.id)
+        .outerjoin(owner, owner.c.id == func.coalesce(point.c.unit_id, cadre.c.unit_id))
         .outerjoin(
-            CampaignCategory,
+            category,
             and_(
-                CampaignCategory.campaign_id == Campaign.id,
-                CampaignCategory.category == Link.category,
+                category.c.campaign_id == campaign.c.id,
+                category.c.category == link.c.category,
             ),
         )
-        .where(Link.token == bindparam("token"))
+        .where(link.c.token == bindparam("token"))
     )
 
 
@@ -144,7 +148,7 @@ LINK_CONTEXT = _link_context_query()
 
 def link_context(session: Session, token: str) -> LinkContext | None:
     """Everything the form needs about a link, in one query; None for an unknown token."""
-    row = session.execute(LINK_CONTEXT, {"token": token}).one_or_none()
+    row = session.connection().execute(LINK_CONTEXT, {"token": token}).one_or_none()
     if row is None:
         return None
     (
@@ -319,40 +323,44 @@ BASELINE_DAYS = 7
 BASELINE_OPEN_MINUTES = BASELINE_DAYS * 8 * 60
 
 
+_responses = Response.__table__.c
+
+
 def _count(*conditions: Any) -> Any:
-    return select(func.count()).select_from(Response).where(*conditions).scalar_subquery()
+    return select(func.count()).select_from(Response.__table__).where(*conditions).scalar_subquery()
 
 
 @functools.cache
 def _flag_query(device: bool, kiosk: bool, fingerprint: bool) -> Any:
     """The counts the flags need, in one statement (one per shape, built once)."""
-    link = Response.link_id == bindparam("link_id")
-    burst_since = bindparam("burst_since", type_=Response.submitted_at.type)
+    link = _responses.link_id == bindparam("link_id")
+    moment = _responses.submitted_at.type
+    burst_since = bindparam("burst_since", type_=moment)
     same_device: Any = literal(0)
     if device:
         conditions = [
-            Response.duplicate_hash == bindparam("device_hash"),
-            Response.submitted_at >= bindparam("duplicate_since", type_=burst_since.type),
-            Response.campaign_target_id == bindparam("target_id"),
-            Response.category == bindparam("category"),
+            _responses.duplicate_hash == bindparam("device_hash"),
+            _responses.submitted_at >= bindparam("duplicate_since", type_=moment),
+            _responses.campaign_target_id == bindparam("target_id"),
+            _responses.category == bindparam("category"),
         ]
         if kiosk:
-            conditions.append(Response.channel != "kiosk")
+            conditions.append(_responses.channel != "kiosk")
         same_device = _count(*conditions)
     identical: Any = literal(0)
     if fingerprint:
         identical = _count(
             link,
-            Response.submitted_at >= burst_since,
-            Response.answers_fingerprint == bindparam("fingerprint"),
+            _responses.submitted_at >= burst_since,
+            _responses.answers_fingerprint == bindparam("fingerprint"),
         )
     return select(
         same_device,
-        _count(link, Response.submitted_at >= burst_since),
+        _count(link, _responses.submitted_at >= burst_since),
         _count(
             link,
-            Response.submitted_at >= bindparam("baseline_since", type_=burst_since.type),
-            Response.submitted_at < burst_since,
+            _responses.submitted_at >= bindparam("baseline_since", type_=moment),
+            _responses.submitted_at < burst_since,
         ),
         identical,
     )
@@ -385,7 +393,7 @@ def flag_reasons(
         "category": category,
         "fingerprint": fingerprint,
     }
-    same_device, recent, baseline, identical = session.execute(query, parameters).one()
+    same_device, recent, baseline, identical = session.connection().execute(query, parameters).one()
     reasons = []
     if same_device:
         reasons.append("duplicate_device")
@@ -446,13 +454,13 @@ class Receipt:
     created: bool
 
 
-RECEIPT_FOR_NONCE = select(Response.receipt_code, Response.status).where(
-    Response.nonce == bindparam("nonce")
+RECEIPT_FOR_NONCE = select(_responses.receipt_code, _responses.status).where(
+    _responses.nonce == bindparam("nonce")
 )
 
 
 def receipt_for_nonce(session: Session, nonce: str) -> Receipt | None:
-    row = session.execute(RECEIPT_FOR_NONCE, {"nonce": nonce}).one_or_none()
+    row = session.connection().execute(RECEIPT_FOR_NONCE, {"nonce": nonce}).one_or_none()
     return Receipt(row[0], row[1], created=False) if row else None
 
 
@@ -484,9 +492,13 @@ def record_response(
     *,
     now: datetime | None = None,
 ) -> Receipt:
-    """Record `submission` through the link of `context` and commit; or, when its nonce
-    was used already, return that response's receipt. Raises LinkUnavailable when the
-    campaign is no longer open or the invitation code was spent meanwhile."""
+    """Record `submission` through the link of `context` (checked available by the
+    caller) and commit; or, when its nonce was used already, return that response's
+    receipt. Raises LinkUnavailable when the invitation code was spent meanwhile.
+
+    The nonce's UNIQUE constraint, not a look-up first, stops a second recording: the
+    usual path runs no query it does not need. A submission whose checks passed just
+    before the campaign closed may commit just after; none starts after."""
     now = now or datetime.now(UTC)
     for _attempt in range(3):
         try:
@@ -501,14 +513,7 @@ def record_response(
     raise RuntimeError("could not record the response")
 
 
-#: The campaign's status, read under a shared lock: a concurrent close waits for this
-#: submission to commit, and a submission waits for a close, so none lands after one.
-CAMPAIGN_STATUS_SHARED = (
-    select(Campaign.status)
-    .where(Campaign.id == bindparam("campaign_id"))
-    .with_for_update(read=True)
-)
-INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
+INSERT_RESPONSE = insert(Response.__table__).returning(_responses.id)
 INSERT_ANSWERS = insert(Answer.__table__)
 
 
@@ -521,14 +526,6 @@ def _record_once(
     now: datetime,
 ) -> Receipt:
     begin_write(session)
-    existing = receipt_for_nonce(session, submission.nonce)
-    if existing is not None:
-        session.rollback()
-        return existing
-    status = session.scalar(CAMPAIGN_STATUS_SHARED, {"campaign_id": context.campaign_id})
-    if status != "open":
-        session.rollback()
-        raise LinkUnavailable(404 if status == "draft" else 410, "ended")
     if context.kind == "invitation":
         spent = session.execute(
             update(Link)
@@ -554,7 +551,8 @@ def _record_once(
     )
     code = new_receipt_code()
     status = "flagged" if reasons else "counted"
-    response_id = session.execute(
+    connection = session.connection()
+    response_id = connection.execute(
         INSERT_RESPONSE,
         {
             "campaign_id": context.campaign_id,
@@ -577,7 +575,7 @@ def _record_once(
     ).scalar_one()
     rows = answer_rows(form, submission.answers)
     if rows:
-        session.execute(INSERT_ANSWERS, [{"response_id": response_id, **row} for row in rows])
+        connection.execute(INSERT_ANSWERS, [{"response_id": response_id, **row} for row in rows])
     session.commit()
     return Receipt(code, status, created=True)
 

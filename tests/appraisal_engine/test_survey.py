@@ -425,3 +425,21 @@ def test_answers_point_at_the_version_answered(client, lenient, window, session)
     ).one()
     assert version_ids == 5
     assert all(a.question.version_id == response.questionnaire_version_id for a in response.answers)
+
+
+def test_resubmitting_a_used_invitation_or_after_closing_shows_the_same_receipt(
+    client, lenient, window, session
+):
+    token = window["invitation"].token
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    fields = form_fields(page)
+    answers = {n: _best_choice(page, n) for n in re.findall(r'name="(q_[a-z_]+)" required', page)}
+    first = client.post(f"/s/{token}", data={**fields, **answers})
+    again = client.post(f"/s/{token}", data={**fields, **answers})
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    window["campaign"].status = "closed"
+    session.commit()
+    late = client.post(f"/s/{token}", data={**fields, **answers})
+    assert late.headers["Location"] == first.headers["Location"]
+    assert len(stored(session)) == 1
