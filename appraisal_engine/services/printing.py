@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
+import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -48,6 +52,27 @@ def _poster(public_url: str, campaign: Campaign, link: Link) -> Poster:
     )
 
 
+@dataclass(frozen=True)
+class PrintSet:
+    """What a campaign prints: each open link with its poster, and the unused invitation
+    codes (revoked links are left out)."""
+
+    open_links: list[tuple[Link, Poster]]
+    invitations: list[Poster]
+
+
+def print_set(session: Session, campaign: Campaign, public_url: str) -> PrintSet:
+    open_links: list[tuple[Link, Poster]] = []
+    invitations: list[Poster] = []
+    for link in _links(session, campaign):
+        if link.kind == "invitation":
+            if link.used_at is None:
+                invitations.append(_poster(public_url, campaign, link))
+            continue
+        open_links.append((link, _poster(public_url, campaign, link)))
+    return PrintSet(open_links, invitations)
+
+
 def write_print_files(
     session: Session, campaign: Campaign, public_url: str, directory: Path
 ) -> list[Path]:
@@ -57,24 +82,30 @@ def write_print_files(
     codes = directory / "codes"
     codes.mkdir(exist_ok=True)
     written: list[Path] = []
-    posters: list[Poster] = []
-    invitations: list[Poster] = []
-    for link in _links(session, campaign):
-        poster = _poster(public_url, campaign, link)
-        if link.kind == "invitation":
-            if link.used_at is None:
-                invitations.append(poster)
-            continue
-        posters.append(poster)
+    printed = print_set(session, campaign, public_url)
+    for link, poster in printed.open_links:
         stem = f"{link.target.subject.code}-{link.category}"
         (codes / f"{stem}.png").write_bytes(qr_png(poster.url))
         (codes / f"{stem}.svg").write_text(qr_svg(poster.url), encoding="utf-8")
         written += [codes / f"{stem}.png", codes / f"{stem}.svg"]
+    posters = [poster for _link, poster in printed.open_links]
     if posters:
         (directory / "posters-a6.pdf").write_bytes(posters_a6(posters))
         (directory / "posters-a4.pdf").write_bytes(posters_a4(posters))
         written += [directory / "posters-a6.pdf", directory / "posters-a4.pdf"]
-    if invitations:
-        (directory / "invitations-a4.pdf").write_bytes(invitation_sheet(invitations))
+    if printed.invitations:
+        (directory / "invitations-a4.pdf").write_bytes(invitation_sheet(printed.invitations))
         written.append(directory / "invitations-a4.pdf")
     return written
+
+
+def print_archive(session: Session, campaign: Campaign, public_url: str) -> bytes:
+    """A ZIP of everything `write_print_files` writes, with the same relative names."""
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as temporary:
+        directory = Path(temporary)
+        written = write_print_files(session, campaign, public_url, directory)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in written:
+                archive.write(path, path.relative_to(directory).as_posix())
+    return buffer.getvalue()

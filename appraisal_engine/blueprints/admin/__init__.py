@@ -1,6 +1,6 @@
 """Administration: the organisation, questionnaires, campaigns, users."""
 
-from . import home, questionnaires
+from . import campaigns, home, questionnaires, reviews
 from .blueprint import bp
 
-__all__ = ["bp", "home", "questionnaires"]
+__all__ = ["bp", "campaigns", "home", "questionnaires", "reviews"]
