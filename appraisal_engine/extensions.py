@@ -55,15 +55,20 @@ def _remember_language(response: Response) -> Response:
     return response
 
 
-#: Endpoints that take uploads larger than the default MAX_CONTENT_LENGTH (64 KiB).
-UPLOAD_LIMITS = {"admin.questionnaire_import": 4 * 1024 * 1024}
+#: Endpoints that take bodies larger than the default MAX_CONTENT_LENGTH (64 KiB), or more
+#: form fields than Werkzeug's default 1,000: (bytes, fields).
+UPLOAD_LIMITS = {
+    "admin.questionnaire_import": (4 * 1024 * 1024, 1000),
+    # One short field per ticked target: room for tens of thousands of them.
+    "admin.campaign_targets_save": (1024 * 1024, 100_000),
+}
 
 
 def _raise_upload_limit() -> None:
     """Runs before CSRF protection reads the form, so the larger limit applies to it."""
-    limit = UPLOAD_LIMITS.get(request.endpoint or "")
-    if limit:
-        request.max_content_length = limit
+    limits = UPLOAD_LIMITS.get(request.endpoint or "")
+    if limits:
+        request.max_content_length, request.max_form_parts = limits
 
 
 def _configure_limiter(app: Flask) -> None:

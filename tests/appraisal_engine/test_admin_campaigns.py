@@ -17,6 +17,7 @@ from appraisal_engine.db import get_database
 from appraisal_engine.models import (
     DEFAULT_CATEGORY_PARAMS,
     AuditEntry,
+    Cadre,
     Campaign,
     CampaignTarget,
     Link,
@@ -637,3 +638,14 @@ def test_unknown_campaigns_and_ids_are_404(admin, draft):
     assert admin.get("/admin/campaigns/c2026/targets/99999999999/links").status_code == 404
     assert admin.get("/admin/campaigns/c2026/links/99999999999/qr.png").status_code == 404
     assert post(admin, "/admin/campaigns/c2026/links/99999999999/revoke").status_code == 404
+
+
+def test_a_large_organisation_is_chosen_in_one_save(admin, factories, session):
+    unit = factories.unit()
+    session.add_all(Cadre(unit=unit, code=f"BIG{n:04d}", name_zh=f"干部{n}") for n in range(1500))
+    factories.campaign(code="big")
+    session.commit()
+    cadre_ids = session.scalars(select(Cadre.id).where(Cadre.code.like("BIG%"))).all()
+    saved = post(admin, "/admin/campaigns/big/targets", {"t": [f"c{i}" for i in cadre_ids]})
+    assert saved.status_code == 302
+    assert len(stored(session, "big").targets) == 1500
