@@ -289,12 +289,11 @@ def build_demo(session: Session, *, seed: int = 2026, today: date | None = None)
     session.add(campaign)
     session.flush()
 
-    open_links: dict[str, Link] = {}
-    for code, target in targets.items():
-        if target.kind in ("service_point", "cadre"):
-            open_links[code] = Link(
-                token=new_link_token(), target=target, category="residents", kind="open"
-            )
+    # Every target has an open residents' link, as opening a campaign gives it.
+    open_links = {
+        code: Link(token=new_link_token(), target=target, category="residents", kind="open")
+        for code, target in targets.items()
+    }
     session.add_all(open_links.values())
     session.flush()
 
