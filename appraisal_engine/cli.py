@@ -7,11 +7,13 @@ import os
 import sys
 from pathlib import Path
 from typing import NoReturn
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from forms.interchange import read_questionnaire_file, write_questionnaire_file
 from forms.schema import QuestionnaireError, content_hash
@@ -24,6 +26,7 @@ from .queries.campaigns import campaign_by_code, campaign_status
 from .services.accounts import AccountError, create_user
 from .services.audit import cli_actor, record
 from .services.org_import import import_org
+from .services.paper_ballots import CampaignNotAccepting, import_paper_ballots
 from .services.printing import write_print_files
 from .services.questionnaires import definition_of, store_version
 from .services.tabular import InputFileError
@@ -137,6 +140,59 @@ def import_org_command(file: Path, encoding: str) -> None:
         object_type="file",
         object_id=file.name,
         details={"created": dict(summary.created), "updated": dict(summary.updated)},
+    )
+    session.commit()
+    click.echo(summary.as_text())
+
+
+@click.command("import-responses")
+@click.argument("campaign_code", metavar="CAMPAIGN")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    help="of a CSV file; gb18030 for one saved by Excel on a Chinese system",
+)
+@with_appcontext
+def import_responses_command(campaign_code: str, file: Path, encoding: str) -> None:
+    """Import paper ballots into an open campaign from a CSV or XLSX file (all or nothing)."""
+    require_schema()
+    session = get_session()
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    for _attempt in range(3):
+        try:
+            summary = import_paper_ballots(
+                session, get_database(), campaign_code, file, zone=zone, encoding=encoding
+            )
+        except InputFileError as error:
+            session.rollback()
+            report_problems(error)
+        except CampaignNotAccepting as error:
+            session.rollback()
+            _fail(str(error))
+        except IntegrityError:
+            # Another import stored one of these ballots meanwhile (the next check names
+            # it), or a receipt code was drawn twice (the next attempt draws others).
+            session.rollback()
+            continue
+        break
+    else:
+        _fail("the ballots could not be stored; nothing was imported")
+    record(
+        session,
+        "responses.import",
+        actor=cli_actor(),
+        object_type="campaign",
+        object_id=summary.campaign_id,
+        details={
+            "campaign": summary.campaign,
+            "channel": "paper",
+            "file": summary.file,
+            "sha256": summary.sha256,
+            "count": summary.count,
+            "by_category": dict(summary.by_category),
+        },
     )
     session.commit()
     click.echo(summary.as_text())
@@ -320,6 +376,7 @@ COMMANDS = (
     init_db_command,
     create_user_command,
     import_org_command,
+    import_responses_command,
     import_questionnaire_command,
     export_questionnaire_command,
     qr_command,
