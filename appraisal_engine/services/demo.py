@@ -37,6 +37,7 @@ from .accounts import create_user
 from .codes import new_link_token, new_receipt_code
 from .org_import import import_org
 from .questionnaires import store_version
+from .submissions import FlagRules, answers_fingerprint, flag_reasons
 
 CAMPAIGN_CODE = "demo"
 
@@ -53,6 +54,8 @@ DATABASE_FUNCTIONS = (
 SPARSE_CADRES = ("C003", "C004", "C029")
 #: Targets that serve noticeably worse than the others, for a spread of grades.
 WEAK_TARGETS = ("W06", "C017", "C025", "CN-GSB-SUP")
+#: The window where someone tapped the top rating a dozen times from one phone.
+STUFFED_WINDOW = "W02"
 
 COMMENTS_GOOD = [
     "工作人员很耐心，一次就办好了。",
@@ -229,6 +232,73 @@ class _ResponseWriter:
         self.responses, self.answers = [], []
 
 
+def _add_stuffing(
+    session: Session,
+    target: CampaignTarget,
+    link: Link,
+    version: QuestionnaireVersion,
+    now: datetime,
+) -> None:
+    """A dozen identical top ratings from one phone within five minutes, flagged by the
+    same rules the public form applies, so the review page has something to show."""
+    device = hashlib.sha256(b"demo-stuffing-device").hexdigest()
+    chosen = [
+        (question, max(question.options, key=lambda o: o.points or -1))
+        for question in version.questions
+        if question.type == "satisfaction5"
+    ]
+    given = {question.key: [{"option": option.key}] for question, option in chosen}
+    fingerprint = answers_fingerprint(given)
+    start = now - timedelta(days=1, hours=3)
+    for i in range(12):
+        moment = start + timedelta(seconds=25 * i)
+        reasons = flag_reasons(
+            session,
+            FlagRules(),
+            link_id=link.id,
+            target_id=target.id,
+            category="residents",
+            device_hash=device,
+            kiosk=False,
+            fingerprint=fingerprint,
+            duration_ms=2500 + 100 * i,
+            answered=len(chosen),
+            now=moment,
+        )
+        response_id = session.scalar(
+            insert(Response)
+            .values(
+                campaign_id=target.campaign_id,
+                campaign_target_id=target.id,
+                category="residents",
+                questionnaire_version_id=version.id,
+                link_id=link.id,
+                channel="web",
+                status="flagged" if reasons else "counted",
+                flag_reasons=reasons,
+                receipt_code=new_receipt_code(),
+                duplicate_hash=device,
+                answers_fingerprint=fingerprint,
+                language="zh",
+                duration_ms=2500 + 100 * i,
+                submitted_at=moment,
+            )
+            .returning(Response.id)
+        )
+        session.execute(
+            insert(Answer),
+            [
+                {
+                    "response_id": response_id,
+                    "question_id": q.id,
+                    "option_id": o.id,
+                    "points": o.points,
+                }
+                for q, o in chosen
+            ],
+        )
+
+
 def build_demo(session: Session, *, seed: int = 2026, today: date | None = None) -> DemoResult:
     """Build the demo in `session` (the caller commits). Raises DemoExists on a database
     that already holds data."""
@@ -338,6 +408,9 @@ def build_demo(session: Session, *, seed: int = 2026, today: date | None = None)
                 invitation.used_at = now
         writer.flush()
     writer.flush()
+    _add_stuffing(
+        session, targets[STUFFED_WINDOW], open_links[STUFFED_WINDOW], versions["residents"], now
+    )
 
     logins = []
     for role, username, extra in (

@@ -83,6 +83,11 @@ def test_demo_builds_a_realistic_instance(runner, session, client):
     assert set(by_category) == {"residents", "grassroots", "service_targets"}
     assert session.scalar(select(func.count()).select_from(Answer)) > 5 * sum(by_category.values())
 
+    flagged = session.scalars(select(Response).where(Response.status == "flagged")).all()
+    assert len(flagged) == 12, "one phone's burst of identical top ratings, for the review page"
+    assert {"duplicate_device", "identical_answers"} <= set(flagged[-1].flag_reasons)
+    assert len({r.duplicate_hash for r in flagged}) == 1
+
     rated = rated_targets(session, campaign)
     unrated = [t for t, ok in rated.items() if not ok]
     assert sum(rated.values()) >= 0.75 * len(rated), "most targets are rated"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ...db import begin_write, get_session
 from ...models import Campaign
 from ...services import reviews as service
+from ...services.campaigns import NEXT_STATUS
 from ..access import role_required
 from .blueprint import bp
 
@@ -61,6 +62,7 @@ def review(code: str):
         counts=service.counts(session, campaign.id),
         reason_labels=REASON_LABELS,
         view_labels=VIEW_LABELS,
+        next_status=NEXT_STATUS,
     )
 
 
