@@ -443,3 +443,26 @@ def test_resubmitting_a_used_invitation_or_after_closing_shows_the_same_receipt(
     late = client.post(f"/s/{token}", data={**fields, **answers})
     assert late.headers["Location"] == first.headers["Location"]
     assert len(stored(session)) == 1
+
+
+def test_residents_are_not_refused_when_redis_is_down(database_url, window, session):
+    from appraisal_engine import create_app
+    from appraisal_engine.db import get_database
+
+    from ..conftest import IsolatedClient
+
+    down = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",  # nothing listens there
+            "FLAG_SECONDS_PER_ANSWER": 0,
+        }
+    )
+    down.test_client_class = IsolatedClient
+    try:
+        client = down.test_client()
+        assert submit(client, window["link"].token).status_code == 303
+        assert len(stored(session)) == 1
+    finally:
+        get_database(down).dispose()
