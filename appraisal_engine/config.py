@@ -97,6 +97,7 @@ def settings_from_environment(
         "RATE_LIMIT_LINK": env.get("APPRAISAL_RATE_LIMIT_LINK", "120 per minute"),
         # When a response is flagged (never rejected) as possible ballot stuffing.
         "FLAG_DUPLICATE_HOURS": _float(env, "APPRAISAL_FLAG_DUPLICATE_HOURS", 24.0),
+        "FLAG_NETWORK_MIN": _int(env, "APPRAISAL_FLAG_NETWORK_MIN", 5),
         "FLAG_BURST_MINUTES": _float(env, "APPRAISAL_FLAG_BURST_MINUTES", 10.0),
         "FLAG_BURST_MIN": _int(env, "APPRAISAL_FLAG_BURST_MIN", 20),
         "FLAG_BURST_FACTOR": _float(env, "APPRAISAL_FLAG_BURST_FACTOR", 5.0),
@@ -104,7 +105,12 @@ def settings_from_environment(
         "FLAG_IDENTICAL_MIN": _int(env, "APPRAISAL_FLAG_IDENTICAL_MIN", 6),
         # How long an opened form stays valid.
         "FORM_MAX_AGE_HOURS": _float(env, "APPRAISAL_FORM_MAX_AGE_HOURS", 12.0),
+        # How long a kiosk set-up lasts on its tablet.
+        "KIOSK_MAX_AGE_DAYS": _float(env, "APPRAISAL_KIOSK_MAX_AGE_DAYS", 180.0),
     }
     settings.update(overrides)
     settings["PUBLIC_URL"] = public_url
+    # The public form carries its own signed, time-stamped token; a CSRF token must not
+    # expire before it (Flask-WTF's default is one hour).
+    settings.setdefault("WTF_CSRF_TIME_LIMIT", int(float(settings["FORM_MAX_AGE_HOURS"]) * 3600))
     return settings

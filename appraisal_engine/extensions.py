@@ -25,7 +25,7 @@ limiter = Limiter(get_remote_address)
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     return get_session().scalar(select(User).where(User.id == int(user_id), User.active))
 

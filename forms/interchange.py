@@ -612,7 +612,9 @@ class _XLSFormImporter:
         (name,) = names
         values = [value for _, value in terms]
         if self.kinds.get(name) == "integer":
-            values = [numbered_option_id(int(v)) if v.isdigit() else v for v in values]
+            values = [
+                numbered_option_id(int(v)) if (v.isascii() and v.isdigit()) else v for v in values
+            ]
         return {"question": name, "one_of": values}
 
     # Problems found by validation, located --------------------------------------------

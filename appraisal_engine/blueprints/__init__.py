@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, abort, request
 
 from . import admin, api, auth, cadre, errors, leadership, public, survey
 
 
+def _refuse_nul_characters() -> None:
+    """A NUL character is never part of a code or token in a URL, and PostgreSQL cannot
+    store one: refuse it at the door (404 in the path, 400 in the query string) rather
+    than fail deep inside. Form fields are checked where they are validated."""
+    if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+        abort(404)
+    if any("\x00" in value for _key, value in request.args.items(multi=True)):
+        abort(400)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.before_request(_refuse_nul_characters)
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(auth.bp)

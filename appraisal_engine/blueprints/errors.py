@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -37,4 +37,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def _internal(_error: InternalServerError):
+        # The failed request's transaction is unusable: end it before the page renders
+        # (the page itself may load the signed-in user).
+        db_session = g.get("db_session")
+        if db_session is not None:
+            db_session.rollback()
         return _render(500, MESSAGES[500])

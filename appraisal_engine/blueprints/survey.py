@@ -1,13 +1,17 @@
 """The public form at /s/<token>, the receipt at /r/<code>, and kiosk set-up.
 
-No JavaScript is needed. The form carries a signed token holding its link and a
-single-use nonce; the signature's time stamp tells how long the form was open.
+No JavaScript is needed. The form carries a signed ticket: its link, a single-use nonce
+and when the form was first opened. The same ticket comes back on every showing of the
+form on that device (a form returned with messages, "back" after submitting, a reload),
+kept in a cookie scoped to the link: a resubmit finds the response its nonce recorded
+and shows that receipt, and the time taken counts from the first opening.
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+import time
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,28 +24,33 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import ValidationError
 
 from forms.builder import answers_from_form
 
-from ..db import get_database, get_session
+from ..db import begin_write, get_database, get_session
 from ..extensions import csrf, limiter
+from ..services.audit import record
 from ..services.submissions import (
     FlagRules,
     LinkContext,
     LinkUnavailable,
     PublishedForm,
+    Receipt,
     Submission,
     cadres_at,
     check_available,
     device_hash,
+    keyed_hash,
     link_context,
+    network_hash,
     published_form,
     receipt_for_nonce,
     receipt_view,
@@ -54,8 +63,10 @@ bp = Blueprint("survey", __name__)
 
 DEVICE_COOKIE = "appraisal_device"
 KIOSK_COOKIE = "appraisal_kiosk"
+FORM_COOKIE = "appraisal_form"
 KIOSK_RESET_SECONDS = 5
 TOKEN_SALT = "appraisal-survey-form"
+KIOSK_SALT = "appraisal-kiosk"
 
 UNAVAILABLE = {
     "unknown": _l("This link is not known. Please check the address or scan the code again."),
@@ -73,6 +84,7 @@ NOTICES = {
         "Please check them and submit again."
     ),
     "invalid": _l("Some answers need your attention; see the messages beside the questions."),
+    "served_by": _l("Please choose a name from the list, or leave it empty."),
 }
 
 STATUS_TEXT = {
@@ -82,12 +94,67 @@ STATUS_TEXT = {
 }
 
 
+# --- The form's ticket ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What a form carries, signed: its link, its single-use nonce, and when it was first
+    opened (seconds since the epoch)."""
+
+    link_id: int
+    nonce: str
+    opened: int
+
+    @classmethod
+    def new(cls, link_id: int) -> Ticket:
+        return cls(link_id, secrets.token_urlsafe(16), int(time.time()))
+
+    def signed(self) -> str:
+        return _serializer().dumps([self.link_id, self.nonce, self.opened])
+
+
+class TicketExpired(Exception):
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__("the form was open too long")
+        self.ticket = ticket
+
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
 
 
-def _new_form_token(link_id: int) -> str:
-    return _serializer().dumps([link_id, secrets.token_urlsafe(16)])
+def _read_ticket(value: str) -> Ticket:
+    """The ticket of a signed form token; BadSignature when it is not one of ours,
+    TicketExpired when it is older than FORM_MAX_AGE_HOURS."""
+    max_age = current_app.config["FORM_MAX_AGE_HOURS"] * 3600
+    try:
+        payload = _serializer().loads(value, max_age=max_age)
+    except SignatureExpired as error:
+        raise TicketExpired(_ticket(_serializer().load_payload(error.payload))) from None
+    return _ticket(payload)
+
+
+def _ticket(payload: Any) -> Ticket:
+    if not (isinstance(payload, list) and len(payload) == 3):
+        raise BadSignature("not a form ticket")
+    link_id, nonce, opened = payload
+    return Ticket(int(link_id), str(nonce), int(opened))
+
+
+def _pending_ticket(context: LinkContext) -> Ticket | None:
+    """The ticket this device was last given for the link, while it is valid."""
+    value = request.cookies.get(FORM_COOKIE)
+    if not value:
+        return None
+    try:
+        ticket = _read_ticket(value)
+    except (BadSignature, TicketExpired, ValueError, TypeError):
+        return None
+    return ticket if ticket.link_id == context.link_id else None
+
+
+# --- Devices and kiosks ---------------------------------------------------------------------
 
 
 def _device_cookie() -> str:
@@ -96,38 +163,104 @@ def _device_cookie() -> str:
     return g.device_cookie
 
 
-def _set_device_cookie(response: Response) -> Response:
-    if request.cookies.get(DEVICE_COOKIE) != _device_cookie():
-        response.set_cookie(
-            DEVICE_COOKIE,
-            _device_cookie(),
-            max_age=400 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
-    return response
-
-
-def _client_key() -> str:
-    """The rate-limit key of one device: its salted hash, never the raw address."""
-    return "device:" + device_hash(
-        current_app.config["SECRET_KEY"],
-        request.remote_addr or "",
-        request.user_agent.string,
-        request.cookies.get(DEVICE_COOKIE, ""),
+def _cookie(response: Response, name: str, value: str, max_age: float, path: str = "/") -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=int(max_age),
+        path=path,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
 
 
-def _trusted_kiosk(context: LinkContext) -> bool:
+def _finish(response: Response, context: LinkContext, ticket: Ticket | None, kiosk: bool):
+    """Set the device cookie, and (not at a kiosk) the link's pending form ticket."""
+    if request.cookies.get(DEVICE_COOKIE) != _device_cookie():
+        _cookie(response, DEVICE_COOKIE, _device_cookie(), 400 * 24 * 3600)
+    if ticket is not None and not kiosk:
+        max_age = current_app.config["FORM_MAX_AGE_HOURS"] * 3600
+        path = url_for("survey.survey", token=context.token)
+        _cookie(response, FORM_COOKIE, ticket.signed(), max_age, path=path)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _address_key() -> str:
+    """The rate-limit key of a client address: a keyed hash, never the address itself."""
+    secret = current_app.config["SECRET_KEY"]
+    return "address:" + keyed_hash(secret, "rate-limit-address", request.remote_addr or "")
+
+
+def _network_key() -> str:
+    """The rate-limit key of one device: address and user agent, hashed. Not the device
+    cookie, which a client can change at will."""
+    return "device:" + network_hash(
+        current_app.config["SECRET_KEY"], request.remote_addr or "", request.user_agent.string
+    )
+
+
+def _trusted_kiosk_campaign() -> int | None:
+    """The campaign whose kiosk this device was set up as, if any (and still valid)."""
     value = request.cookies.get(KIOSK_COOKIE)
     if not value:
-        return False
+        return None
+    max_age = current_app.config["KIOSK_MAX_AGE_DAYS"] * 24 * 3600
     try:
-        campaign_id = _serializer().loads(value, salt="appraisal-kiosk")
+        campaign_id = _serializer().loads(value, salt=KIOSK_SALT, max_age=max_age)
     except BadSignature:
-        return False
-    return campaign_id == context.campaign_id
+        return None
+    return campaign_id if isinstance(campaign_id, int) else None
+
+
+def _is_trusted_kiosk() -> bool:
+    return request.args.get("kiosk") == "1" and _trusted_kiosk_campaign() is not None
+
+
+# --- Rate limits ------------------------------------------------------------------------
+
+
+def _config(name: str):
+    return lambda: current_app.config[name]
+
+
+def _succeeded(response: Response) -> bool:
+    return response.status_code == 303
+
+
+def _with_limits(view: Any) -> Any:
+    """Per address (all POSTs), per device (address and user agent; not a trusted kiosk)
+    and per link. The link's limit counts recorded submissions only, so junk sent to a
+    link cannot use up its allowance and lock residents out."""
+    limits = [
+        limiter.limit(
+            _config("RATE_LIMIT_ADDRESS"),
+            key_func=_address_key,
+            methods=["POST"],
+            scope="survey-address",
+        ),
+        limiter.limit(
+            _config("RATE_LIMIT_DEVICE"),
+            key_func=_network_key,
+            methods=["POST"],
+            scope="survey-device",
+            exempt_when=_is_trusted_kiosk,
+        ),
+        limiter.limit(
+            _config("RATE_LIMIT_LINK"),
+            key_func=lambda: "link:" + (request.view_args or {}).get("token", ""),
+            methods=["POST"],
+            scope="survey-link",
+            deduct_when=_succeeded,
+        ),
+    ]
+    for limit in limits:
+        view = limit(view)
+    return view
+
+
+# --- The form -------------------------------------------------------------------------------
 
 
 def _unavailable(error: LinkUnavailable) -> tuple[str, int]:
@@ -139,15 +272,23 @@ def _unavailable(error: LinkUnavailable) -> tuple[str, int]:
     )
 
 
+def _context_and_form(token: str) -> tuple[LinkContext, PublishedForm]:
+    session = get_session()
+    context = check_available(link_context(session, token))
+    assert context.version_id is not None
+    return context, published_form(get_database(), session, context.version_id)
+
+
 def _render_form(
     context: LinkContext,
     form: PublishedForm,
     wtform: Any,
+    ticket: Ticket,
     *,
     kiosk: bool,
     served_by: str = "",
-    served_by_error: str = "",
     notice: str = "",
+    earlier: Receipt | None = None,
     status: int = 200,
 ):
     language = current_language()
@@ -159,48 +300,15 @@ def _render_form(
         form=wtform,
         language=language,
         conditions=form.condition_texts(language),
-        form_token=_new_form_token(context.link_id),
+        form_token=ticket.signed(),
         cadres=cadres,
         served_by=served_by,
-        served_by_error=served_by_error,
-        notice=notice,
+        served_by_error=NOTICES["served_by"] if notice == "served_by" else "",
+        notice=NOTICES["invalid" if notice == "served_by" else notice] if notice else "",
+        earlier=earlier,
         kiosk=kiosk,
     )
-    response = current_app.make_response((page, status))
-    response.headers["Cache-Control"] = "no-store"
-    return _set_device_cookie(response)
-
-
-def _context_and_form(token: str) -> tuple[LinkContext, PublishedForm]:
-    session = get_session()
-    context = check_available(link_context(session, token))
-    assert context.version_id is not None
-    return context, published_form(get_database(), session, context.version_id)
-
-
-def _submit_limits() -> list[Any]:
-    config = lambda name: lambda: current_app.config[name]  # noqa: E731
-    return [
-        limiter.limit(config("RATE_LIMIT_ADDRESS"), methods=["POST"], scope="survey-address"),
-        limiter.limit(
-            config("RATE_LIMIT_DEVICE"),
-            key_func=_client_key,
-            methods=["POST"],
-            scope="survey-device",
-        ),
-        limiter.limit(
-            config("RATE_LIMIT_LINK"),
-            key_func=lambda: "link:" + (request.view_args or {}).get("token", ""),
-            methods=["POST"],
-            scope="survey-link",
-        ),
-    ]
-
-
-def _with_limits(view: Any) -> Any:
-    for limit in _submit_limits():
-        view = limit(view)
-    return view
+    return _finish(current_app.make_response((page, status)), context, ticket, kiosk)
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
@@ -216,163 +324,172 @@ def survey(token: str):
         context, form = _context_and_form(token)
     except LinkUnavailable as error:
         return _unavailable(error)
-    return _render_form(context, form, form.form_class(current_language())(), kiosk=kiosk)
+    ticket = None if kiosk or request.args.get("again") == "1" else _pending_ticket(context)
+    earlier = receipt_for_nonce(get_session(), ticket.nonce) if ticket else None
+    return _render_form(
+        context,
+        form,
+        form.form_class(current_language())(),
+        ticket or Ticket.new(context.link_id),
+        kiosk=kiosk,
+        earlier=earlier,
+    )
 
 
 def _submit(token: str, kiosk: bool):
     try:
-        (link_id, nonce), issued = _serializer().loads(
-            request.form.get("form_token", ""),
-            max_age=current_app.config["FORM_MAX_AGE_HOURS"] * 3600,
-            return_timestamp=True,
-        )
-        expired = False
-    except SignatureExpired as error:
-        link_id, nonce = _serializer().load_payload(error.payload)
-        issued, expired = None, True
+        ticket, expired = _read_ticket(request.form.get("form_token", "")), False
+    except TicketExpired as error:
+        ticket, expired = error.ticket, True
     except (BadSignature, ValueError, TypeError):
         abort(400)
-    session = get_session()
     try:
         context, form = _context_and_form(token)
     except LinkUnavailable as error:
-        return _already_recorded(nonce, token, kiosk) or _unavailable(error)
-    if link_id != context.link_id:
+        return _already_recorded(ticket, token, kiosk) or _unavailable(error)
+    if ticket.link_id != context.link_id:
         abort(400)
-    language = current_language()
-    wtform = form.form_class(language)(request.form)
+    wtform = form.form_class(current_language())(request.form)
     served_by = request.form.get("served_by", "")
+
+    def again(notice: str, with_ticket: Ticket = ticket):
+        return _render_form(
+            context, form, wtform, with_ticket, kiosk=kiosk, served_by=served_by,
+            notice=notice, status=400,
+        )  # fmt: skip
+
     if expired:
-        earlier = _already_recorded(nonce, token, kiosk)
-        return earlier or _render_again(context, form, wtform, kiosk, served_by, notice="expired")
+        return _already_recorded(ticket, token, kiosk) or again(
+            "expired", Ticket.new(context.link_id)
+        )
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        return _render_again(context, form, wtform, kiosk, served_by, notice="csrf")
-    valid = wtform.validate()
-    cadre_id, served_by_error = _served_by(context, served_by)
-    if not valid or served_by_error:
-        return _render_again(
-            context, form, wtform, kiosk, served_by, notice="invalid", error=served_by_error
-        )
-    trusted_kiosk = kiosk and _trusted_kiosk(context)
-    submission = Submission(
-        answers=answers_from_form(wtform, form.questionnaire),
-        nonce=nonce,
-        channel=_channel(context, trusted_kiosk),
-        language=language,
-        device_hash=device_hash(
-            current_app.config["SECRET_KEY"],
-            request.remote_addr or "",
-            request.user_agent.string,
-            _device_cookie(),
-        ),
-        trusted_kiosk=trusted_kiosk,
-        served_by_cadre_id=cadre_id,
-        duration_ms=max(0, int((datetime.now(UTC) - issued).total_seconds() * 1000)),
-    )
+        return again("csrf")
+    if not wtform.validate():
+        return again("invalid")
+    cadre_id, served_by_ok = _served_by(context, served_by)
+    if not served_by_ok:
+        return again("served_by")
     try:
         receipt = record_response(
-            session, context, form, submission, FlagRules.from_config(current_app.config)
+            get_session(),
+            context,
+            form,
+            _submission(context, form, wtform, ticket, cadre_id, kiosk),
+            FlagRules.from_config(current_app.config),
         )
     except LinkUnavailable as error:
-        return _already_recorded(nonce, token, kiosk) or _unavailable(error)
-    return _set_device_cookie(_to_receipt(receipt.code, token, kiosk))
+        return _already_recorded(ticket, token, kiosk) or _unavailable(error)
+    return _finish(_to_receipt(receipt.code, token, kiosk), context, ticket, kiosk)
 
 
-def _already_recorded(nonce: str, token: str, kiosk: bool):
-    """The receipt of the response this form already recorded (a resubmit), or None."""
-    earlier = receipt_for_nonce(get_session(), nonce)
-    return _to_receipt(earlier.code, token, kiosk) if earlier is not None else None
-
-
-def _render_again(
+def _submission(
     context: LinkContext,
     form: PublishedForm,
     wtform: Any,
+    ticket: Ticket,
+    cadre_id: int | None,
     kiosk: bool,
-    served_by: str,
-    *,
-    notice: str,
-    error: str = "",
-):
-    """The form again with what was answered, a notice on top, status 400."""
-    return _render_form(
-        context,
-        form,
-        wtform,
-        kiosk=kiosk,
-        served_by=served_by,
-        served_by_error=error,
-        notice=str(NOTICES[notice]),
-        status=400,
+) -> Submission:
+    secret = current_app.config["SECRET_KEY"]
+    address, agent = request.remote_addr or "", request.user_agent.string
+    trusted_kiosk = kiosk and _trusted_kiosk_campaign() == context.campaign_id
+    web_channel = "kiosk" if trusted_kiosk else "web"
+    return Submission(
+        answers=answers_from_form(wtform, form.questionnaire),
+        nonce=ticket.nonce,
+        channel="invitation" if context.kind == "invitation" else web_channel,
+        language=current_language(),
+        device_hash=device_hash(secret, address, agent, _device_cookie()),
+        network_hash=network_hash(secret, address, agent),
+        trusted_kiosk=trusted_kiosk,
+        served_by_cadre_id=cadre_id,
+        duration_ms=max(0, int((time.time() - ticket.opened) * 1000)),
     )
 
 
-def _channel(context: LinkContext, trusted_kiosk: bool) -> str:
-    if context.kind == "invitation":
-        return "invitation"
-    return "kiosk" if trusted_kiosk else "web"
+def _already_recorded(ticket: Ticket, token: str, kiosk: bool):
+    """The receipt of the response this form already recorded (a resubmit), or None."""
+    earlier = receipt_for_nonce(get_session(), ticket.nonce)
+    return _to_receipt(earlier.code, token, kiosk) if earlier is not None else None
 
 
-def _served_by(context: LinkContext, value: str) -> tuple[int | None, str]:
+def _served_by(context: LinkContext, value: str) -> tuple[int | None, bool]:
     if not value or context.service_point_id is None:
-        return None, ""
+        return None, True
     allowed = {choice.value for choice in cadres_at(get_session(), context.service_point_id)}
     if value not in allowed:
-        return None, _("Please choose a name from the list, or leave it empty.")
-    return int(value), ""
+        return None, False
+    return int(value), True
 
 
 def _to_receipt(code: str, token: str, kiosk: bool):
-    arguments = {"code": code, "new": 1}
+    arguments: dict[str, Any] = {"code": code, "new": 1}
     if kiosk:
         arguments["kiosk"] = token
     return redirect(url_for("survey.receipt", **arguments), code=303)
 
 
+# --- Receipts and kiosks --------------------------------------------------------------------
+
+
 @bp.get("/r/<code>")
-@limiter.limit(lambda: current_app.config["RATE_LIMIT_ADDRESS"], scope="receipt")
+@limiter.limit(_config("RATE_LIMIT_ADDRESS"), key_func=_address_key, scope="receipt")
 def receipt(code: str):
-    view = receipt_view(get_session(), code.strip().upper()[:16])
+    code = code.strip().upper()
+    valid = code.isascii() and code.isalnum() and len(code) <= 16
+    view = receipt_view(get_session(), code) if valid else None
     if view is None:
-        return _unavailable_receipt()
+        message = _l("No response has this receipt code. Please check the code.")
+        return render_template("survey/unavailable.html", message=message, code=404), 404
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     kiosk_token = request.args.get("kiosk", "")
+    kiosk_url = ""
+    if kiosk_token:
+        # The next person starts in the default language, whatever this one chose.
+        default = current_app.config["BABEL_DEFAULT_LOCALE"]
+        kiosk_url = url_for("survey.survey", token=kiosk_token, kiosk=1, lang=default)
     page = render_template(
         "survey/receipt.html",
         receipt=view,
         status_text=STATUS_TEXT[view.status],
         submitted_on=view.submitted_at.astimezone(zone).date().isoformat(),
         new=request.args.get("new") == "1",
-        kiosk_url=url_for("survey.survey", token=kiosk_token, kiosk=1) if kiosk_token else "",
+        kiosk_url=kiosk_url,
         reset_seconds=KIOSK_RESET_SECONDS,
+        receipt_url=current_app.config["PUBLIC_URL"] + url_for("survey.receipt", code=view.code),
     )
     response = current_app.make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _unavailable_receipt():
-    message = _l("No response has this receipt code. Please check the code.")
-    return render_template("survey/unavailable.html", message=message, code=404), 404
-
-
 @bp.post("/s/<token>/kiosk")
 @role_required("admin")
 def set_up_kiosk(token: str):
-    """Mark this device (a tablet at the window) as the campaign's kiosk: its responses
-    are not flagged as duplicates of each other. Signed in as an administrator."""
-    context = link_context(get_session(), token)
+    """Make this device (a tablet at the window) the campaign's kiosk: its responses are
+    not flagged as repeats of each other. An administrator signs in on the tablet to do
+    it and is signed out at once, so the tablet never carries an administrator's session.
+    The set-up lasts KIOSK_MAX_AGE_DAYS; it is audited."""
+    db_session = get_session()
+    context = link_context(db_session, token)
     if context is None or context.kind != "open":
         abort(404)
-    response = redirect(url_for("survey.survey", token=token, kiosk=1))
-    response.set_cookie(
-        KIOSK_COOKIE,
-        _serializer().dumps(context.campaign_id, salt="appraisal-kiosk"),
-        max_age=400 * 24 * 3600,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    begin_write(db_session)
+    record(
+        db_session,
+        "kiosk.set_up",
+        user=current_user,
+        object_type="link",
+        object_id=context.link_id,
+        details={"campaign": context.campaign_code, "target": context.subject.code},
     )
+    db_session.commit()
+    logout_user()
+    session.clear()
+    response = redirect(url_for("survey.survey", token=token, kiosk=1))
+    max_age = current_app.config["KIOSK_MAX_AGE_DAYS"] * 24 * 3600
+    value = _serializer().dumps(context.campaign_id, salt=KIOSK_SALT)
+    _cookie(response, KIOSK_COOKIE, value, max_age)
     return response

@@ -39,6 +39,7 @@ class Response(Base):
         Index("ix_responses_target_category", "campaign_target_id", "category"),
         Index("ix_responses_duplicate_hash", "duplicate_hash", "submitted_at"),
         Index("ix_responses_link_submitted", "link_id", "submitted_at"),
+        Index("ix_responses_network_hash", "network_hash", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +64,8 @@ class Response(Base):
     nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Salted SHA-256 of client address, user agent and device cookie; never the raw values.
     duplicate_hash: Mapped[str | None] = mapped_column(String(64))
+    #: Salted SHA-256 of client address and user agent only: a device that drops cookies.
+    network_hash: Mapped[str | None] = mapped_column(String(64))
     #: SHA-256 (hex, shortened) of the options chosen, to spot identical answers in a burst.
     answers_fingerprint: Mapped[str | None] = mapped_column(String(32))
     #: At a service point, the cadre the resident says served them.

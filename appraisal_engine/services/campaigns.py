@@ -242,7 +242,7 @@ def _version_id(text: str) -> int | str | None:
     text = text.strip()
     if not text:
         return None
-    return int(text) if text.isdigit() and int(text) <= MAX_INTEGER else text
+    return int(text) if (text.isascii() and text.isdigit()) and int(text) <= MAX_INTEGER else text
 
 
 def _date(text: str) -> date | str | None:
@@ -556,7 +556,7 @@ def parse_target_keys(keys: Iterable[str]) -> set[TargetKey]:
     parsed: set[TargetKey] = set()
     for key in keys:
         kind, number = TARGET_PREFIXES.get(key[:1]), key[1:]
-        if kind is None or not number.isdigit() or int(number) > MAX_INTEGER:
+        if kind is None or not (number.isascii() and number.isdigit()) or int(number) > MAX_INTEGER:
             raise InvalidInput({"targets": _l("The form was not understood.")})
         parsed.add((kind, int(number)))
     return parsed
@@ -607,13 +607,21 @@ def unit_groups(session: Session, campaign: Campaign) -> list[UnitGroup]:
     return list(groups.values())
 
 
+#: Ids per IN list: PostgreSQL takes at most 65,535 parameters in one statement.
+ID_CHUNK = 10_000
+
+
 def _unknown_subjects(session: Session, wanted: set[TargetKey]) -> bool:
     for kind, model in TARGET_MODELS.items():
-        ids = {subject_id for wanted_kind, subject_id in wanted if wanted_kind == kind}
-        if ids:
-            found = session.scalar(select(func.count()).select_from(model).where(model.id.in_(ids)))
-            if found != len(ids):
-                return True
+        ids = sorted(subject_id for wanted_kind, subject_id in wanted if wanted_kind == kind)
+        found = 0
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start : start + ID_CHUNK]
+            found += session.scalar(
+                select(func.count()).select_from(model).where(model.id.in_(chunk))
+            )
+        if found != len(ids):
+            return True
     return False
 
 
@@ -627,10 +635,14 @@ def set_targets(
         raise InvalidInput({"targets": _l("Some of the chosen targets do not exist any more.")})
     current = {key_of(target): target for target in campaign.targets}
     removed = [target for key, target in current.items() if key not in wanted]
-    answered = session.scalar(
-        select(func.count())
-        .select_from(Response)
-        .where(Response.campaign_target_id.in_([t.id for t in removed]))
+    removed_ids = [t.id for t in removed]
+    answered = any(
+        session.scalar(
+            select(func.count())
+            .select_from(Response)
+            .where(Response.campaign_target_id.in_(removed_ids[start : start + ID_CHUNK]))
+        )
+        for start in range(0, len(removed_ids), ID_CHUNK)
     )
     if answered:
         raise CampaignError(_l("Targets that already have responses cannot be removed."))

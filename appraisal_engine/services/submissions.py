@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, func, insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -148,6 +148,8 @@ LINK_CONTEXT = _link_context_query()
 
 def link_context(session: Session, token: str) -> LinkContext | None:
     """Everything the form needs about a link, in one query; None for an unknown token."""
+    if not token.isascii() or not token.isprintable():
+        return None
     row = session.connection().execute(LINK_CONTEXT, {"token": token}).one_or_none()
     if row is None:
         return None
@@ -280,7 +282,7 @@ def published_form(database: Database, session: Session, version_id: int) -> Pub
 
 # --- Flags --------------------------------------------------------------------------------
 
-FLAG_REASONS = ("duplicate_device", "burst", "too_fast", "identical_answers")
+FLAG_REASONS = ("duplicate_device", "same_network", "burst", "too_fast", "identical_answers")
 
 
 @dataclass(frozen=True)
@@ -290,16 +292,23 @@ class FlagRules:
     - duplicate_device: the same device (salted hash of address, user agent and device
       cookie) answered the same target in the same category within `duplicate_hours`.
       Responses from a trusted kiosk are not compared with each other.
+    - same_network: at least `network_min` responses to the same target and category
+      within `duplicate_hours`, this one included, came from the same address and user
+      agent (salted hash, no cookie): a device that clears its cookies between answers.
+      The threshold leaves room for residents who share an address behind a carrier's
+      NAT and happen to use the same phone and browser.
     - burst: the link received more than max(`burst_min`, `burst_factor` × its usual
       rate) responses in the last `burst_minutes`; its usual rate is its responses in the
       7 days before, spread over 8 opening hours a day.
     - too_fast: the form was submitted less than `seconds_per_answer` seconds per
-      question answered after it was opened.
-    - identical_answers: at least `identical_min` responses to the link in the last
-      `burst_minutes`, this one included, chose exactly the same options.
+      question answered after it was first opened.
+    - identical_answers: at least max(`identical_min`, `burst_factor` × the usual rate)
+      responses to the link in the last `burst_minutes`, this one included, chose exactly
+      the same options: far more identical answers than the link usually receives in all.
     """
 
     duplicate_hours: float = 24.0
+    network_min: int = 5
     burst_minutes: float = 10.0
     burst_min: int = 20
     burst_factor: float = 5.0
@@ -310,6 +319,7 @@ class FlagRules:
     def from_config(cls, config: Mapping[str, Any]) -> FlagRules:
         return cls(
             duplicate_hours=config["FLAG_DUPLICATE_HOURS"],
+            network_min=config["FLAG_NETWORK_MIN"],
             burst_minutes=config["FLAG_BURST_MINUTES"],
             burst_min=config["FLAG_BURST_MIN"],
             burst_factor=config["FLAG_BURST_FACTOR"],
@@ -330,23 +340,23 @@ def _count(*conditions: Any) -> Any:
     return select(func.count()).select_from(Response.__table__).where(*conditions).scalar_subquery()
 
 
+def _same_source(column: Any, parameter: str, kiosk: bool) -> Any:
+    conditions = [
+        column == bindparam(parameter),
+        _responses.submitted_at >= bindparam("duplicate_since", type_=_responses.submitted_at.type),
+        _responses.campaign_target_id == bindparam("target_id"),
+        _responses.category == bindparam("category"),
+    ]
+    if kiosk:
+        conditions.append(_responses.channel != "kiosk")
+    return _count(*conditions)
+
+
 @functools.cache
-def _flag_query(device: bool, kiosk: bool, fingerprint: bool) -> Any:
+def _flag_query(device: bool, network: bool, kiosk: bool, fingerprint: bool) -> Any:
     """The counts the flags need, in one statement (one per shape, built once)."""
     link = _responses.link_id == bindparam("link_id")
-    moment = _responses.submitted_at.type
-    burst_since = bindparam("burst_since", type_=moment)
-    same_device: Any = literal(0)
-    if device:
-        conditions = [
-            _responses.duplicate_hash == bindparam("device_hash"),
-            _responses.submitted_at >= bindparam("duplicate_since", type_=moment),
-            _responses.campaign_target_id == bindparam("target_id"),
-            _responses.category == bindparam("category"),
-        ]
-        if kiosk:
-            conditions.append(_responses.channel != "kiosk")
-        same_device = _count(*conditions)
+    burst_since = bindparam("burst_since", type_=_responses.submitted_at.type)
     identical: Any = literal(0)
     if fingerprint:
         identical = _count(
@@ -355,11 +365,13 @@ def _flag_query(device: bool, kiosk: bool, fingerprint: bool) -> Any:
             _responses.answers_fingerprint == bindparam("fingerprint"),
         )
     return select(
-        same_device,
+        _same_source(_responses.duplicate_hash, "device_hash", kiosk) if device else literal(0),
+        _same_source(_responses.network_hash, "network_hash", kiosk) if network else literal(0),
         _count(link, _responses.submitted_at >= burst_since),
         _count(
             link,
-            _responses.submitted_at >= bindparam("baseline_since", type_=moment),
+            _responses.submitted_at
+            >= bindparam("baseline_since", type_=_responses.submitted_at.type),
             _responses.submitted_at < burst_since,
         ),
         identical,
@@ -379,30 +391,40 @@ def flag_reasons(
     duration_ms: int | None,
     answered: int,
     now: datetime,
+    network_hash: str | None = None,
 ) -> list[str]:
     """The flags a new response earns, from what is already stored (one query)."""
     burst_since = now - timedelta(minutes=rules.burst_minutes)
-    query = _flag_query(device_hash is not None, kiosk, fingerprint is not None)
+    query = _flag_query(
+        device_hash is not None, network_hash is not None, kiosk, fingerprint is not None
+    )
     parameters = {
         "link_id": link_id,
         "burst_since": burst_since,
         "baseline_since": burst_since - timedelta(days=BASELINE_DAYS),
         "duplicate_since": now - timedelta(hours=rules.duplicate_hours),
         "device_hash": device_hash,
+        "network_hash": network_hash,
         "target_id": target_id,
         "category": category,
         "fingerprint": fingerprint,
     }
-    same_device, recent, baseline, identical = session.connection().execute(query, parameters).one()
+    same_device, same_network, recent, baseline, identical = (
+        session.connection().execute(query, parameters).one()
+    )
     reasons = []
     if same_device:
         reasons.append("duplicate_device")
+    if network_hash is not None and same_network + 1 >= rules.network_min:
+        reasons.append("same_network")
     usual = baseline * rules.burst_minutes / BASELINE_OPEN_MINUTES
     if recent + 1 > max(rules.burst_min, rules.burst_factor * usual):
         reasons.append("burst")
     if duration_ms is not None and duration_ms < rules.seconds_per_answer * answered * 1000:
         reasons.append("too_fast")
-    if fingerprint is not None and identical + 1 >= rules.identical_min:
+    if fingerprint is not None and identical + 1 >= max(
+        rules.identical_min, rules.burst_factor * usual
+    ):
         reasons.append("identical_answers")
     return reasons
 
@@ -422,10 +444,19 @@ def answers_fingerprint(answers: Mapping[str, Sequence[FormAnswer]]) -> str | No
 
 def device_hash(secret: str, address: str, user_agent: str, device_cookie: str) -> str:
     """Salted (keyed) SHA-256 of the client's address, user agent and device cookie."""
-    message = "\x1f".join((address, user_agent, device_cookie)).encode()
-    return hmac.new(
-        hashlib.sha256(b"duplicate-hash\x1f" + secret.encode()).digest(), message, "sha256"
-    ).hexdigest()
+    return keyed_hash(secret, "duplicate-hash", address, user_agent, device_cookie)
+
+
+def network_hash(secret: str, address: str, user_agent: str) -> str:
+    """Salted (keyed) SHA-256 of the client's address and user agent, without the cookie."""
+    return keyed_hash(secret, "network-hash", address, user_agent)
+
+
+def keyed_hash(secret: str, purpose: str, *parts: str) -> str:
+    """HMAC-SHA-256 of `parts` under a key derived from the instance's secret and
+    `purpose`: not reversible, and not comparable across instances or purposes."""
+    key = hashlib.sha256(purpose.encode() + b"\x1f" + secret.encode()).digest()
+    return hmac.new(key, "\x1f".join(parts).encode(), "sha256").hexdigest()
 
 
 # --- Recording ------------------------------------------------------------------------------
@@ -440,6 +471,7 @@ class Submission:
     channel: str
     language: str = "zh"
     device_hash: str | None = None
+    network_hash: str | None = None
     #: A kiosk the administration set up: its responses are not duplicates of each other.
     trusted_kiosk: bool = False
     served_by_cadre_id: int | None = None
@@ -492,13 +524,11 @@ def record_response(
     *,
     now: datetime | None = None,
 ) -> Receipt:
-    """Record `submission` through the link of `context` (checked available by the
-    caller) and commit; or, when its nonce was used already, return that response's
-    receipt. Raises LinkUnavailable when the invitation code was spent meanwhile.
-
-    The nonce's UNIQUE constraint, not a look-up first, stops a second recording: the
-    usual path runs no query it does not need. A submission whose checks passed just
-    before the campaign closed may commit just after; none starts after."""
+    """Record `submission` through the link of `context` and commit; or, when its nonce
+    was used already, return that response's receipt. Raises LinkUnavailable when,
+    inside the write transaction, the campaign is no longer open, the link was revoked or
+    the invitation code was spent. The nonce's UNIQUE constraint, not a look-up first,
+    stops a second recording."""
     now = now or datetime.now(UTC)
     for _attempt in range(3):
         try:
@@ -527,6 +557,47 @@ def _begin_writing(session: Session) -> None:
     begin_write(session)
 
 
+_link_table, _campaign_table = Link.__table__, Campaign.__table__
+_target_table = CampaignTarget.__table__
+#: The link's campaign status and revocation, read again inside the write transaction.
+#: On PostgreSQL under FOR SHARE: closing a campaign (FOR UPDATE of its row) or revoking
+#: the link waits for submissions in flight, and a submission waits for them, so none is
+#: recorded after either. On SQLite the write lock already orders them.
+RECHECK = (
+    select(_campaign_table.c.status, _link_table.c.revoked)
+    .select_from(_link_table)
+    .join(_target_table, _link_table.c.campaign_target_id == _target_table.c.id)
+    .join(_campaign_table, _target_table.c.campaign_id == _campaign_table.c.id)
+    .where(_link_table.c.id == bindparam("link_id"))
+)
+RECHECK_LOCKED = RECHECK.with_for_update(read=True, of=[_campaign_table, _link_table])
+
+
+def _recheck_available(session: Session, context: LinkContext) -> None:
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    row = connection.execute(
+        RECHECK_LOCKED if postgres else RECHECK, {"link_id": context.link_id}
+    ).one_or_none()
+    if row is None or row.revoked:
+        session.rollback()
+        raise LinkUnavailable(404, "unknown")
+    if row.status != "open":
+        session.rollback()
+        raise LinkUnavailable(404 if row.status == "draft" else 410, "ended")
+
+
+def _serialise_device(session: Session, device: str, target_id: int) -> None:
+    """On PostgreSQL, make concurrent submissions of one device to one target take turns
+    (a transaction-scoped advisory lock), so the second sees the first and is flagged as
+    a duplicate, as on SQLite, where the write lock orders everything."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    key = (int(device[:15], 16) ^ target_id) & 0x7FFF_FFFF_FFFF_FFFF
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def _record_once(
     session: Session,
     context: LinkContext,
@@ -536,6 +607,9 @@ def _record_once(
     now: datetime,
 ) -> Receipt:
     _begin_writing(session)
+    _recheck_available(session, context)
+    if submission.device_hash is not None:
+        _serialise_device(session, submission.device_hash, context.target_id)
     if context.kind == "invitation":
         spent = session.execute(
             update(Link)
@@ -558,6 +632,7 @@ def _record_once(
         duration_ms=submission.duration_ms,
         answered=len(submission.answers),
         now=now,
+        network_hash=submission.network_hash,
     )
     code = new_receipt_code()
     status = "flagged" if reasons else "counted"
@@ -576,6 +651,7 @@ def _record_once(
             "receipt_code": code,
             "nonce": submission.nonce,
             "duplicate_hash": submission.device_hash,
+            "network_hash": submission.network_hash,
             "answers_fingerprint": fingerprint,
             "served_by_cadre_id": submission.served_by_cadre_id,
             "language": submission.language,

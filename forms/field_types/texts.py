@@ -4,6 +4,7 @@ None of them is scored (SCORING.md §1)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, ClassVar
 
 from wtforms import Field, StringField, TelField, TextAreaField
@@ -16,7 +17,7 @@ from .base import Answer, FieldType, answer, description, label
 
 #: A mainland China mobile number, optionally with the country code +86; spaces and
 #: hyphens between digits are allowed and dropped.
-MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})\Z")
+MOBILE = re.compile(r"(?:\+?86)?(1[3-9][0-9]{9})\Z")
 PHONE_SEPARATORS = re.compile(r"[\s-]+")
 
 
@@ -25,9 +26,24 @@ def strip(value: Any) -> Any:
 
 
 def mobile_number(value: str) -> str | None:
-    """The 11-digit number in `value`, or None when it is not a mainland mobile number."""
-    match = MOBILE.match(PHONE_SEPARATORS.sub("", value))
+    """The 11-digit number in `value`, or None when it is not a mainland mobile number.
+    Full-width digits (as Chinese input methods type them) count as digits."""
+    match = MOBILE.match(PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value)))
     return match.group(1) if match else None
+
+
+#: Control characters other than tab and line breaks: never meant, and a NUL cannot even
+#: be stored by PostgreSQL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class NoControlCharacters:
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, str) and CONTROL.search(field.data):
+            raise ValidationError(self.message)
 
 
 class MainlandMobile:
@@ -46,7 +62,10 @@ class TextType(FieldType):
     max_length: ClassVar[int]
 
     def extra_validators(self, language: str) -> list[Any]:
-        return [Length(max=self.max_length, message=messages.TOO_LONG.in_language(language))]
+        return [
+            Length(max=self.max_length, message=messages.TOO_LONG.in_language(language)),
+            NoControlCharacters(messages.CONTROL_CHARACTERS.in_language(language)),
+        ]
 
     def make_field(self, question: Question, language: str, validators: list[Any]) -> UnboundField:
         return self.field_class(

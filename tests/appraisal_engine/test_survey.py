@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from appraisal_engine.models import Answer, Link, Response
+from appraisal_engine.models import Answer, AuditEntry, Link, Response
 
 from .test_auth import sign_in
 
@@ -64,7 +64,9 @@ def open_form(client, token: str, **kwargs) -> dict[str, str]:
 
 
 def submit(client, token: str, answers=None, fields=None, **kwargs):
-    fields = fields or open_form(client, token)
+    """Open a fresh form ("answer again", as the page offers after an answer) and submit."""
+    headers = kwargs.get("headers")
+    fields = fields or open_form(client, f"{token}?again=1", headers=headers)
     return client.post(f"/s/{token}", data={**fields, **(answers or ANSWERS)}, **kwargs)
 
 
@@ -169,7 +171,8 @@ def test_two_concurrent_submits_of_one_invitation_code_record_one(app, lenient, 
     page = client.get(f"/s/{token}").get_data(as_text=True)
     questions = set(re.findall(r'name="(q_[a-z_]+)" required', page))
     answers = {name: _best_choice(page, name) for name in questions} | grassroots
-    forms = [form_fields(page), form_fields(client.get(f"/s/{token}").get_data(as_text=True))]
+    second = client.get(f"/s/{token}?again=1").get_data(as_text=True)
+    forms = [form_fields(page), form_fields(second)]
 
     barrier = threading.Barrier(2)
     results = [None, None]
@@ -331,12 +334,14 @@ def test_implausibly_fast_answers_are_flagged(client, window, session):
 def test_bursts_and_identical_answers_are_flagged(app, lenient, window, session):
     app.config.update(FLAG_BURST_MIN=3, FLAG_IDENTICAL_MIN=4)
     token = window["link"].token
-    for _ in range(5):
-        assert submit(app.test_client(), token).status_code == 303
+    for n in range(5):
+        phone = {"User-Agent": f"Phone/{n}"}
+        assert submit(app.test_client(), token, headers=phone).status_code == 303
     flags = [r.flag_reasons for r in stored(session)]
     assert flags == [[], [], [], ["burst", "identical_answers"], ["burst", "identical_answers"]]
     different = {**ANSWERS, "q_overall": "neutral"}
-    assert submit(app.test_client(), token, different).status_code == 303
+    phone = {"User-Agent": "Phone/6"}
+    assert submit(app.test_client(), token, different, headers=phone).status_code == 303
     assert stored(session)[-1].flag_reasons == ["burst"]
 
 
@@ -350,7 +355,11 @@ def test_a_kiosk_set_up_by_an_admin_is_not_flagged_for_repeats(
     fields = open_form(client, token)
     set_up = client.post(f"/s/{token}/kiosk", data={"csrf_token": fields["csrf_token"]})
     assert set_up.status_code == 302 and set_up.headers["Location"].endswith("?kiosk=1")
-    client.post("/logout", data={"csrf_token": fields["csrf_token"]})
+    # The tablet is public: the administrator is signed out by the set-up itself.
+    assert "/login" in client.get("/admin/").headers.get("Location", "")
+    session.rollback()
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "kiosk.set_up"))
+    assert entry.details["campaign"] == window["campaign"].code
 
     for _ in range(3):
         fields = open_form(client, f"{token}?kiosk=1")
@@ -360,7 +369,7 @@ def test_a_kiosk_set_up_by_an_admin_is_not_flagged_for_repeats(
     assert [r.channel for r in responses] == ["kiosk"] * 3
     assert [r.status for r in responses] == ["counted"] * 3
     thanks = client.get(sent.headers["Location"]).get_data(as_text=True)
-    assert f'content="5;url=/s/{token}?kiosk=1"' in thanks
+    assert f'content="5;url=/s/{token}?kiosk=1&amp;lang=zh"' in thanks
 
 
 def test_kiosk_mode_without_the_set_up_is_an_ordinary_device(client, lenient, window, session):
@@ -389,8 +398,9 @@ def test_rate_limits_per_device_answer_429(app, lenient, window, session):
     limited = submit(client, token)
     assert limited.status_code == 429
     assert len(stored(session)) == 2
-    # Another device behind the same address is not locked out.
-    assert submit(app.test_client(), token).status_code == 303
+    # Another phone behind the same address is not locked out.
+    other = {"User-Agent": "OtherPhone/2.0"}
+    assert submit(app.test_client(), token, headers=other).status_code == 303
 
 
 def test_no_raw_address_or_user_agent_is_stored(client, lenient, window, session):
@@ -466,3 +476,111 @@ def test_residents_are_not_refused_when_redis_is_down(database_url, window, sess
         assert len(stored(session)) == 1
     finally:
         get_database(down).dispose()
+
+
+def test_fixing_a_mistake_does_not_restart_the_clock(client, window, session, monkeypatch):
+    """A resident who took a minute, missed a question and fixed it is not "too fast"."""
+    import time
+
+    token = window["link"].token
+    fields = open_form(client, token)
+    incomplete = {k: v for k, v in ANSWERS.items() if k != "q_efficiency"}
+    shown_again = client.post(f"/s/{token}", data={**fields, **incomplete})
+    assert shown_again.status_code == 400
+    later = time.time() + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    sent = client.post(
+        f"/s/{token}", data={**form_fields(shown_again.get_data(as_text=True)), **ANSWERS}
+    )
+    assert sent.status_code == 303
+    [response] = stored(session)
+    assert response.duration_ms >= 59_000 and response.status == "counted"
+
+
+def test_back_and_submit_again_shows_the_same_receipt(client, lenient, window, session):
+    token = window["link"].token
+    first = client.post(f"/s/{token}", data={**open_form(client, token), **ANSWERS})
+    code = first.headers["Location"].split("/r/")[1].split("?")[0]
+    back = client.get(f"/s/{token}").get_data(as_text=True)  # "back": the page loads again
+    assert code in back and "?again=1" in back
+    again = client.post(f"/s/{token}", data={**form_fields(back), **ANSWERS})
+    assert again.headers["Location"] == first.headers["Location"]
+    assert len(stored(session)) == 1
+    fresh = client.get(f"/s/{token}?again=1").get_data(as_text=True)
+    assert code not in fresh
+
+
+def test_junk_sent_to_a_link_does_not_use_up_its_allowance(app, lenient, window, session):
+    app.config["RATE_LIMIT_LINK"] = "3 per minute"
+    token = window["link"].token
+    for n in range(10):
+        junk = app.test_client().post(
+            f"/s/{token}", data={"form_token": "junk"}, headers={"User-Agent": f"Bot/{n}"}
+        )
+        assert junk.status_code == 400
+    assert submit(app.test_client(), token).status_code == 303
+
+
+def test_a_device_that_clears_its_cookies_is_flagged_from_the_fifth_answer(
+    app, lenient, window, session
+):
+    token = window["link"].token
+    for _ in range(5):
+        assert submit(app.test_client(), token).status_code == 303  # a new cookie jar each
+    flags = [r.flag_reasons for r in stored(session)]
+    assert flags[:4] == [[], [], [], []]
+    assert "same_network" in flags[4]
+    assert "duplicate_device" not in flags[4]
+
+
+def test_nul_characters_get_4xx_not_500(client, lenient, window, session):
+    assert client.get("/s/%00").status_code == 404
+    assert client.get("/r/%00").status_code == 404
+    token = window["link"].token
+    sent = submit(client, token, {**ANSWERS, "q_comment": "hello\x00world"})
+    assert sent.status_code == 400
+    assert stored(session) == []
+
+
+def test_the_receipt_link_uses_the_public_address(app, client, lenient, window):
+    app.config["PUBLIC_URL"] = "https://pingyi.example.gov.cn"
+    sent = submit(client, window["link"].token)
+    page = client.get(sent.headers["Location"], headers={"Host": "evil.example"})
+    text = page.get_data(as_text=True)
+    assert "https://pingyi.example.gov.cn/r/" in text and "evil.example" not in text
+
+
+def test_a_submission_racing_a_close_is_refused(client, lenient, window, session, monkeypatch):
+    """The campaign closes after the link was looked up but before the response is
+    written: the write transaction sees the close and records nothing."""
+    from sqlalchemy.orm import Session as OrmSession
+
+    from appraisal_engine.models import Campaign
+    from appraisal_engine.services import submissions
+
+    token = window["link"].token
+    fields = open_form(client, token)
+    original = submissions._begin_writing
+
+    def close_meanwhile(db_session):
+        with OrmSession(bind=db_session.get_bind()) as other:
+            other.get(Campaign, window["campaign"].id).status = "closed"
+            other.commit()
+        original(db_session)
+
+    monkeypatch.setattr(submissions, "_begin_writing", close_meanwhile)
+    sent = client.post(f"/s/{token}", data={**fields, **ANSWERS})
+    assert sent.status_code == 410
+    assert stored(session) == []
+
+
+def test_simultaneous_answers_from_one_device_are_flagged_on_every_database(
+    app, lenient, window, session
+):
+    token = window["link"].token
+    client = app.test_client()
+    forms = [open_form(client, f"{token}?again=1") for _ in range(4)]
+    results = _concurrently(app, token, forms, cookies_from=client)
+    assert [r.status_code for r in results] == [303] * 4
+    statuses = sorted(r.status for r in stored(session))
+    assert statuses == ["counted", "flagged", "flagged", "flagged"]

@@ -172,6 +172,7 @@ def test_text_answers_are_stripped_and_empty_ones_are_not_stored(questionnaire):
         ("+86 138 1234 5678", "13812345678"),
         ("86-199-0000-1111", "19900001111"),
         (" 15000000000 ", "15000000000"),
+        ("１３８１２３４５６７８", "13812345678"),  # full-width, as input methods type them
     ],
 )
 def test_a_mainland_mobile_number_is_accepted_and_stored_as_11_digits(
@@ -185,7 +186,15 @@ def test_a_mainland_mobile_number_is_accepted_and_stored_as_11_digits(
 
 
 @pytest.mark.parametrize(
-    "entered", ["12812345678", "1381234567", "138123456789", "010-12345678", "+1 13812345678"]
+    "entered",
+    [
+        "12812345678",
+        "1381234567",
+        "138123456789",
+        "010-12345678",
+        "+1 13812345678",
+        "١٣٨١٢٣٤٥٦٧٨",  # other scripts' digits are not a mainland number
+    ],
 )
 def test_other_numbers_are_refused_in_the_form_language(questionnaire, entered):
     form = form_for(questionnaire, {"q_overall": "satisfied", "q_phone": entered}, "en")

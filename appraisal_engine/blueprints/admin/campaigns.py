@@ -209,7 +209,7 @@ def _previous_choices(session: Session) -> dict[str, Any]:
 def _id_list(name: str) -> set[int]:
     """Ids from a multi-valued form field; 400 on anything that is not one."""
     values = request.form.getlist(name)
-    if not all(v.isdigit() and int(v) <= MAX_ID for v in values):
+    if not all((v.isascii() and v.isdigit()) and int(v) <= MAX_ID for v in values):
         abort(400)
     return {int(v) for v in values}
 
@@ -433,7 +433,7 @@ def campaign_open_links(code: str):
 def _per_target() -> int:
     """The number of codes per target; 0 (refused by the service) when it is not one."""
     text = request.form.get("per_target", "").strip()
-    return int(text) if text.isdigit() and len(text) <= 6 else 0
+    return int(text) if (text.isascii() and text.isdigit()) and len(text) <= 6 else 0
 
 
 @bp.post("/campaigns/<code>/invitations")

@@ -79,7 +79,7 @@ def _version_or_404(code: str, number: int, *, lock: bool = False) -> Questionna
 def _row_count(name: str) -> int:
     """A form's row count: a whole number from 0 to MAX_ROWS, else 400."""
     value = request.form.get(name, "0").strip() or "0"
-    if not value.isdigit() or int(value) > MAX_ROWS:
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ROWS:
         abort(400)
     return int(value)
 

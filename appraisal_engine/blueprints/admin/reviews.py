@@ -46,7 +46,7 @@ def review(code: str):
     page = request.args.get("page", "1")
     if view not in service.VIEWS or (reason and reason not in REASON_LABELS):
         abort(400)
-    if not page.isdigit() or not 1 <= int(page) <= 100_000:
+    if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= 100_000:
         abort(400)
     session = get_session()
     rows, total = service.review_rows(session, campaign.id, view, reason=reason, page=int(page))
@@ -72,9 +72,9 @@ def review_decide(code: str):
     decision = request.form.get("decision", "")
     reason = request.form.get("reason", "").strip()
     values = request.form.getlist("response")
-    if decision not in service.DECISIONS or len(reason) > 2000:
+    if decision not in service.DECISIONS or len(reason) > 2000 or "\x00" in reason:
         abort(400)
-    if not all(v.isdigit() and int(v) <= MAX_ID for v in values):
+    if not all((v.isascii() and v.isdigit()) and int(v) <= MAX_ID for v in values):
         abort(400)
     back = url_for(
         "admin.review",
