@@ -1,0 +1,591 @@
+"""The scoring input (`appraisal-scoring-input/1`, SCORING.md §2): validation and the
+validated form the computation works on.
+
+Everything malformed is refused with a `ScoringInputError` whose `path` names the item,
+e.g. ``responses[3].points.q9: unknown question "q9"``. The first fault found is reported.
+Beyond what SCORING.md spells out, these are refused because they are either meaningless or
+a typo that would otherwise silently change a result:
+
+- keys that the format does not define (anywhere except inside `campaign`, which is free
+  metadata), e.g. ``"vetoed": true`` would otherwise leave a target un-vetoed;
+- weights that are not > 0 (a zero weight makes a weighted mean 0/0);
+- `trim` outside [0, 0.5), `confidence` outside (0, 1), shares and quotas outside [0, 1],
+  thresholds and points outside [0, 100], grade limits with fail_below > basic_below or
+  basic_below > excellent_min, negative coefficients, pools or prior strengths;
+- a `funnel_category` (default ``"residents"``) that is not a declared category;
+- booleans where numbers are expected, non-integers where counts are expected, NaN and
+  infinities anywhere.
+
+Defaults (SCORING.md §2) fill in what `params` leaves out, key by key (also inside
+`grades`, `bonus` and `bonus.coefficients`). A category declared under one of the three
+default names takes that default's `weight` / `min_responses` when it leaves one out; any
+other category must state both.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .canonical import input_sha256
+from .errors import ScoringInputError
+
+INPUT_FORMAT = "appraisal-scoring-input/1"
+AGGREGATES = ("mean", "trimmed_mean", "shrunk_mean")
+#: Grades from best to worst.
+GRADES = ("excellent", "competent", "basic", "incompetent")
+DEFAULT_GROUP = "all"
+
+DEFAULT_CATEGORIES: dict[str, dict[str, Any]] = {
+    "residents": {"weight": 0.5, "min_responses": 30},
+    "grassroots": {"weight": 0.3, "min_responses": 5},
+    "service_targets": {"weight": 0.2, "min_responses": 5},
+}
+DEFAULT_GRADES: dict[str, float] = {
+    "fail_below": 60,
+    "basic_below": 70,
+    "excellent_min": 85,
+    "excellent_quota": 0.2,
+}
+DEFAULT_COEFFICIENTS: dict[str, float] = {
+    "excellent": 1.2,
+    "competent": 1.0,
+    "basic": 0.8,
+    "incompetent": 0.0,
+}
+DEFAULT_PARAMS: dict[str, Any] = {
+    "min_weight_share": 0.5,
+    "aggregate": "mean",
+    "trim": 0.1,
+    "prior_strength": 10,
+    "satisfied_threshold": 60,
+    "confidence": 0.95,
+    "funnel_category": "residents",
+}
+PARAM_KEYS = ("categories", *DEFAULT_PARAMS, "grades", "bonus")
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    weight: float
+    min_responses: int
+
+
+@dataclass(frozen=True)
+class Params:
+    """`params` with every default filled in."""
+
+    categories: tuple[Category, ...]
+    min_weight_share: float
+    aggregate: str
+    trim: float
+    prior_strength: float
+    satisfied_threshold: float
+    confidence: float
+    fail_below: float
+    basic_below: float
+    excellent_min: float
+    excellent_quota: float
+    #: Bonus coefficient per grade, in the order of GRADES.
+    coefficients: tuple[float, float, float, float]
+    pool: float | None
+    funnel_category: str
+
+    def coefficient(self, grade: str) -> float:
+        return self.coefficients[GRADES.index(grade)]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    indicator: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    name: str
+    group: str
+    veto: bool
+
+
+@dataclass(frozen=True, eq=False)
+class ScoringInput:
+    """A validated scoring input: the small declarations as tuples, the responses as arrays.
+
+    Row r of the arrays is response r: `response_target_index[r]` indexes `targets`,
+    `response_category_index[r]` indexes `params.categories`, and `points[r, j]` holds the
+    points for `questions[j]` (NaN where null or absent).
+    """
+
+    params: Params
+    indicators: tuple[Indicator, ...]
+    questions: tuple[Question, ...]
+    targets: tuple[Target, ...]
+    response_target_index: np.ndarray
+    response_category_index: np.ndarray
+    points: np.ndarray
+    #: Response ids, when the input came as a document (None from `score_arrays`).
+    response_ids: tuple[str, ...] | None = None
+    #: SHA-256 of the document's canonical JSON (None when not given to `score_arrays`).
+    input_sha256: str | None = None
+
+
+# -- small checks -------------------------------------------------------------------------
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def key_path(path: str, key: str) -> str:
+    """`path` extended by an object key: ``a.b`` for plain keys, ``a["x y"]`` otherwise."""
+    if _PLAIN_KEY.fullmatch(key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _show(value: Any) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return type(value).__name__
+
+
+def _object(value: Any, path: str, allowed: Sequence[str] | None = None) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ScoringInputError(path, f"must be an object, not {_type_name(value)}")
+    for key in value:
+        if not isinstance(key, str):
+            raise ScoringInputError(path, f"key {_show(key)} is not a string")
+        if allowed is not None and key not in allowed:
+            raise ScoringInputError(key_path(path, key), f'unknown key "{key}"')
+    return value
+
+
+def _list(value: Any, path: str) -> Sequence[Any]:
+    if not isinstance(value, (list, tuple)):
+        raise ScoringInputError(path, f"must be a list, not {_type_name(value)}")
+    return value
+
+
+def _identifier(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ScoringInputError(path, f"must be a non-empty string, not {_show(value)}")
+    return value
+
+
+def _number(
+    value: Any,
+    path: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScoringInputError(path, f"must be a number, not {_show(value)}")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond the range of a float
+        finite = False
+    if not finite:
+        raise ScoringInputError(path, f"must be a finite number, not {_show(value)}")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        lo = "-inf" if low is None else _show(low)
+        hi = "inf" if high is None else _show(high)
+        raise ScoringInputError(path, f"{_show(value)} is not in {left}{lo}, {hi}{right}")
+    return float(value)
+
+
+def _count(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScoringInputError(path, f"must be a whole number, not {_show(value)}")
+    if value < 0:
+        raise ScoringInputError(path, f"must not be negative, not {value}")
+    return value
+
+
+def _unique_id(value: Any, path: str, seen: dict[str, str]) -> str:
+    identifier = _identifier(value, path)
+    if identifier in seen:
+        raise ScoringInputError(path, f'duplicate id "{identifier}" (also {seen[identifier]})')
+    seen[identifier] = path
+    return identifier
+
+
+# -- the parts ----------------------------------------------------------------------------
+
+
+def parse_params(raw: Any, path: str = "params") -> Params:
+    """`params` validated, with SCORING.md's defaults for what it leaves out."""
+    raw = _object({} if raw is None else raw, path, PARAM_KEYS)
+    merged = {**DEFAULT_PARAMS, **{k: v for k, v in raw.items() if k in DEFAULT_PARAMS}}
+
+    categories = _parse_categories(raw.get("categories", DEFAULT_CATEGORIES), path)
+    aggregate = merged["aggregate"]
+    if aggregate not in AGGREGATES:
+        options = ", ".join(f'"{name}"' for name in AGGREGATES)
+        raise ScoringInputError(
+            key_path(path, "aggregate"), f"must be one of {options}, not {_show(aggregate)}"
+        )
+    funnel_category = merged["funnel_category"]
+    funnel_path = key_path(path, "funnel_category")
+    _identifier(funnel_category, funnel_path)
+    if funnel_category not in {category.id for category in categories}:
+        default = "" if "funnel_category" in raw else " (the default: set funnel_category)"
+        raise ScoringInputError(funnel_path, f'unknown category "{funnel_category}"{default}')
+
+    grades_path = key_path(path, "grades")
+    grades = {**DEFAULT_GRADES, **_object(raw.get("grades", {}), grades_path, DEFAULT_GRADES)}
+    fail_below = _number(grades["fail_below"], key_path(grades_path, "fail_below"), low=0, high=100)
+    basic_below = _number(
+        grades["basic_below"], key_path(grades_path, "basic_below"), low=0, high=100
+    )
+    excellent_min = _number(
+        grades["excellent_min"], key_path(grades_path, "excellent_min"), low=0, high=100
+    )
+    if basic_below < fail_below:
+        raise ScoringInputError(
+            key_path(grades_path, "basic_below"),
+            f"{_show(grades['basic_below'])} is below fail_below ({_show(grades['fail_below'])})",
+        )
+    if excellent_min < basic_below:
+        raise ScoringInputError(
+            key_path(grades_path, "excellent_min"),
+            f"{_show(grades['excellent_min'])} is below basic_below "
+            f"({_show(grades['basic_below'])})",
+        )
+
+    bonus_path = key_path(path, "bonus")
+    bonus = _object(raw.get("bonus", {}), bonus_path, ("coefficients", "pool"))
+    coefficients_path = key_path(bonus_path, "coefficients")
+    coefficients = {
+        **DEFAULT_COEFFICIENTS,
+        **_object(bonus.get("coefficients", {}), coefficients_path, GRADES),
+    }
+    pool = bonus.get("pool")
+
+    return Params(
+        categories=categories,
+        min_weight_share=_number(
+            merged["min_weight_share"], key_path(path, "min_weight_share"), low=0, high=1
+        ),
+        aggregate=aggregate,
+        trim=_number(merged["trim"], key_path(path, "trim"), low=0, high=0.5, high_open=True),
+        prior_strength=_number(merged["prior_strength"], key_path(path, "prior_strength"), low=0),
+        satisfied_threshold=_number(
+            merged["satisfied_threshold"], key_path(path, "satisfied_threshold"), low=0, high=100
+        ),
+        confidence=_number(
+            merged["confidence"],
+            key_path(path, "confidence"),
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+        ),
+        fail_below=fail_below,
+        basic_below=basic_below,
+        excellent_min=excellent_min,
+        excellent_quota=_number(
+            grades["excellent_quota"], key_path(grades_path, "excellent_quota"), low=0, high=1
+        ),
+        coefficients=tuple(  # type: ignore[arg-type]
+            _number(coefficients[grade], key_path(coefficients_path, grade), low=0)
+            for grade in GRADES
+        ),
+        pool=None if pool is None else _number(pool, key_path(bonus_path, "pool"), low=0),
+        funnel_category=funnel_category,
+    )
+
+
+def _parse_categories(raw: Any, params_path: str) -> tuple[Category, ...]:
+    path = key_path(params_path, "categories")
+    raw = _object(raw, path)
+    if not raw:
+        raise ScoringInputError(path, "declares no category")
+    categories = []
+    for name, spec in raw.items():
+        item_path = key_path(path, name)
+        _identifier(name, item_path)
+        spec = {
+            **DEFAULT_CATEGORIES.get(name, {}),
+            **_object(spec, item_path, ("weight", "min_responses")),
+        }
+        for key in ("weight", "min_responses"):
+            if key not in spec:
+                raise ScoringInputError(key_path(item_path, key), "is missing")
+        categories.append(
+            Category(
+                id=name,
+                weight=_number(spec["weight"], key_path(item_path, "weight"), low=0, low_open=True),
+                min_responses=_count(spec["min_responses"], key_path(item_path, "min_responses")),
+            )
+        )
+    return tuple(categories)
+
+
+def parse_indicators(raw: Any, path: str = "indicators") -> tuple[Indicator, ...]:
+    items = _list(raw, path)
+    if not items:
+        raise ScoringInputError(path, "declares no indicator")
+    seen: dict[str, str] = {}
+    indicators = []
+    for position, item in enumerate(items):
+        item_path = f"{path}[{position}]"
+        item = _object(item, item_path, ("id", "weight"))
+        for key in ("id", "weight"):
+            if key not in item:
+                raise ScoringInputError(key_path(item_path, key), "is missing")
+        indicators.append(
+            Indicator(
+                id=_unique_id(item["id"], key_path(item_path, "id"), seen),
+                weight=_number(item["weight"], key_path(item_path, "weight"), low=0, low_open=True),
+            )
+        )
+    return tuple(indicators)
+
+
+def parse_questions(
+    raw: Any, indicators: Sequence[Indicator], path: str = "questions"
+) -> tuple[Question, ...]:
+    items = _list(raw, path)
+    if not items:
+        raise ScoringInputError(path, "declares no question")
+    declared = {indicator.id for indicator in indicators}
+    seen: dict[str, str] = {}
+    questions = []
+    for position, item in enumerate(items):
+        item_path = f"{path}[{position}]"
+        item = _object(item, item_path, ("id", "indicator", "weight"))
+        for key in ("id", "indicator", "weight"):
+            if key not in item:
+                raise ScoringInputError(key_path(item_path, key), "is missing")
+        identifier = _unique_id(item["id"], key_path(item_path, "id"), seen)
+        indicator = _identifier(item["indicator"], key_path(item_path, "indicator"))
+        if indicator not in declared:
+            raise ScoringInputError(
+                key_path(item_path, "indicator"), f'unknown indicator "{indicator}"'
+            )
+        weight = _number(item["weight"], key_path(item_path, "weight"), low=0, low_open=True)
+        questions.append(Question(id=identifier, indicator=indicator, weight=weight))
+    return tuple(questions)
+
+
+def parse_targets(raw: Any, path: str = "targets") -> tuple[Target, ...]:
+    items = _list(raw, path)
+    seen: dict[str, str] = {}
+    targets = []
+    for position, item in enumerate(items):
+        item_path = f"{path}[{position}]"
+        item = _object(item, item_path, ("id", "name", "group", "veto"))
+        for key in ("id", "name"):
+            if key not in item:
+                raise ScoringInputError(key_path(item_path, key), "is missing")
+        name = item["name"]
+        if not isinstance(name, str):
+            raise ScoringInputError(
+                key_path(item_path, "name"), f"must be a string, not {_show(name)}"
+            )
+        veto = item.get("veto", False)
+        if not isinstance(veto, bool):
+            raise ScoringInputError(
+                key_path(item_path, "veto"), f"must be true or false, not {_show(veto)}"
+            )
+        targets.append(
+            Target(
+                id=_unique_id(item["id"], key_path(item_path, "id"), seen),
+                name=name,
+                group=_identifier(item.get("group", DEFAULT_GROUP), key_path(item_path, "group")),
+                veto=veto,
+            )
+        )
+    return tuple(targets)
+
+
+def _parse_responses(
+    raw: Any, params: Params, questions: Sequence[Question], targets: Sequence[Target]
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
+    items = _list(raw, "responses")
+    target_index = {target.id: position for position, target in enumerate(targets)}
+    category_index = {category.id: position for position, category in enumerate(params.categories)}
+    question_index = {question.id: position for position, question in enumerate(questions)}
+    count = len(items)
+    ids: list[str] = []
+    targets_of = np.empty(count, dtype=np.int64)
+    categories_of = np.empty(count, dtype=np.int64)
+    points = np.full((count, len(questions)), np.nan)
+    seen: dict[str, str] = {}
+    for row, item in enumerate(items):
+        item_path = f"responses[{row}]"
+        item = _object(item, item_path, ("id", "target", "category", "points"))
+        for key in ("id", "target", "category", "points"):
+            if key not in item:
+                raise ScoringInputError(key_path(item_path, key), "is missing")
+        ids.append(_unique_id(item["id"], key_path(item_path, "id"), seen))
+        target = _identifier(item["target"], key_path(item_path, "target"))
+        if target not in target_index:
+            raise ScoringInputError(key_path(item_path, "target"), f'unknown target "{target}"')
+        targets_of[row] = target_index[target]
+        category = _identifier(item["category"], key_path(item_path, "category"))
+        if category not in category_index:
+            raise ScoringInputError(
+                key_path(item_path, "category"), f'unknown category "{category}"'
+            )
+        categories_of[row] = category_index[category]
+        points_path = key_path(item_path, "points")
+        for question, value in _object(item["points"], points_path).items():
+            if question not in question_index:
+                raise ScoringInputError(
+                    key_path(points_path, question), f'unknown question "{question}"'
+                )
+            if value is not None:
+                points[row, question_index[question]] = _number(
+                    value, key_path(points_path, question), low=0, high=100
+                )
+    return tuple(ids), targets_of, categories_of, points
+
+
+def validate(document: Any) -> ScoringInput:
+    """Check a scoring input document (parsed JSON) and return it in validated form.
+
+    Raises `ScoringInputError` naming the first offending item.
+    """
+    document = _object(
+        document,
+        "",
+        ("format", "campaign", "params", "indicators", "questions", "targets", "responses"),
+    )
+    for key in ("format", "indicators", "questions", "targets", "responses"):
+        if key not in document:
+            raise ScoringInputError(key, "is missing")
+    if document["format"] != INPUT_FORMAT:
+        raise ScoringInputError(
+            "format", f'must be "{INPUT_FORMAT}", not {_show(document["format"])}'
+        )
+    if "campaign" in document:
+        _object(document["campaign"], "campaign")
+    params = parse_params(document.get("params"))
+    indicators = parse_indicators(document["indicators"])
+    questions = parse_questions(document["questions"], indicators)
+    targets = parse_targets(document["targets"])
+    ids, targets_of, categories_of, points = _parse_responses(
+        document["responses"], params, questions, targets
+    )
+    try:
+        digest = input_sha256(document)
+    except (TypeError, ValueError) as error:
+        raise ScoringInputError("", f"the document is not plain JSON data: {error}") from None
+    return ScoringInput(
+        params=params,
+        indicators=indicators,
+        questions=questions,
+        targets=targets,
+        response_target_index=targets_of,
+        response_category_index=categories_of,
+        points=points,
+        response_ids=ids,
+        input_sha256=digest,
+    )
+
+
+def validate_arrays(
+    params: Any,
+    indicators: Any,
+    questions: Any,
+    targets: Any,
+    response_target_index: Any,
+    response_category_index: Any,
+    points_matrix: Any,
+    *,
+    input_sha256: str | None = None,
+) -> ScoringInput:
+    """The array form of `validate` (see `scoring.score_arrays`). Array checks are
+    vectorised; a fault is named as in a document, e.g. ``responses[7].points.q3``."""
+    params = parse_params(params)
+    indicators = parse_indicators(indicators)
+    questions = parse_questions(questions, indicators)
+    targets = parse_targets(targets)
+
+    points = np.asarray(points_matrix)
+    if points.ndim != 2 or points.shape[1] != len(questions):
+        raise ScoringInputError(
+            "points_matrix",
+            f"must have shape (n_responses, {len(questions)}), not {points.shape}",
+        )
+    if not (np.issubdtype(points.dtype, np.floating) or np.issubdtype(points.dtype, np.integer)):
+        raise ScoringInputError("points_matrix", f"must hold numbers, not {points.dtype}")
+    points = np.ascontiguousarray(points, dtype=np.float64)
+    count = points.shape[0]
+    bad = ~(np.isnan(points) | ((points >= 0) & (points <= 100)))
+    if bad.any():
+        row, column = (int(i) for i in np.argwhere(bad)[0])
+        raise ScoringInputError(
+            f"responses[{row}].points.{questions[column].id}",
+            f"{float(points[row, column])!r} is not in [0, 100]",
+        )
+
+    def index_array(values: Any, name: str, size: int, what: str) -> np.ndarray:
+        array = np.asarray(values)
+        if array.shape != (count,):
+            raise ScoringInputError(name, f"must have shape ({count},), not {array.shape}")
+        if count and not np.issubdtype(array.dtype, np.integer):
+            raise ScoringInputError(name, f"must hold integers, not {array.dtype}")
+        array = array.astype(np.int64)
+        outside = (array < 0) | (array >= size)
+        if outside.any():
+            row = int(np.flatnonzero(outside)[0])
+            raise ScoringInputError(
+                f"{name}[{row}]", f"{int(array[row])} does not index a {what} (0..{size - 1})"
+            )
+        return array
+
+    targets_of = index_array(response_target_index, "response_target_index", len(targets), "target")
+    categories_of = index_array(
+        response_category_index, "response_category_index", len(params.categories), "category"
+    )
+    return ScoringInput(
+        params=params,
+        indicators=indicators,
+        questions=questions,
+        targets=targets,
+        response_target_index=targets_of,
+        response_category_index=categories_of,
+        points=points,
+        input_sha256=input_sha256,
+    )
