@@ -13,11 +13,15 @@ from sqlalchemy.orm import Session
 
 from ..models import (
     Answer,
+    Cadre,
     Campaign,
+    CampaignTarget,
     Option,
     Question,
     Response,
     ResponseReview,
+    ServicePoint,
+    Unit,
     User,
 )
 from ..queries.campaigns import target_keys
@@ -39,6 +43,8 @@ class ReviewRow:
     receipt_code: str
     submitted_at: datetime
     target: str
+    target_zh: str
+    target_en: str
     category: str
     channel: str
     status: str
@@ -100,6 +106,7 @@ def review_rows(
         .order_by(Response.submitted_at, Response.id)
     ).all()
     keys = target_keys(session, campaign_id)
+    names = target_names(session, campaign_id)
     hashes = {r.duplicate_hash for r in responses if r.duplicate_hash}
     same_device = dict(
         session.execute(
@@ -110,15 +117,16 @@ def review_rows(
     )
     ids = [r.id for r in responses]
     choices: dict[int, list[str]] = {}
-    for response_id, question_key, option_key, text in session.execute(
-        select(Answer.response_id, Question.key, Option.key, Answer.value_text)
+    for response_id, question_key, question_type, option_key, text in session.execute(
+        select(Answer.response_id, Question.key, Question.type, Option.key, Answer.value_text)
         .join(Question, Answer.question_id == Question.id)
         .outerjoin(Option, Answer.option_id == Option.id)
         .where(Answer.response_id.in_(ids))
         .order_by(Answer.response_id, Question.position, Option.position)
     ):
-        value = option_key if option_key is not None else f"“{text}”"
-        choices.setdefault(response_id, []).append(f"{question_key}={value}")
+        choices.setdefault(response_id, []).append(
+            f"{question_key}={_shown(question_type, option_key, text)}"
+        )
     last_reasons = dict(
         session.execute(
             select(ResponseReview.response_id, ResponseReview.reason)
@@ -132,6 +140,8 @@ def review_rows(
             receipt_code=r.receipt_code,
             submitted_at=r.submitted_at,
             target=keys.get(r.campaign_target_id, ""),
+            target_zh=names.get(r.campaign_target_id, ("", ""))[0],
+            target_en=names.get(r.campaign_target_id, ("", ""))[1],
             category=r.category,
             channel=r.channel,
             status=r.status,
@@ -144,6 +154,34 @@ def review_rows(
         for r in responses
     ]
     return rows, len(matching)
+
+
+def _shown(question_type: str, option_key: str | None, text: str | None) -> str:
+    """An answer as the review list shows it: options by id, texts shortened, a contact
+    number masked (the reviewer judges the pattern, not the person)."""
+    if option_key is not None:
+        return option_key
+    text = text or ""
+    if question_type == "contact_phone":
+        return f"{text[:3]}****{text[-4:]}" if len(text) >= 7 else "****"
+    return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
+
+
+def target_names(session: Session, campaign_id: int) -> dict[int, tuple[str, str]]:
+    """Campaign target id → (Chinese name, English name) of what it appraises."""
+    names: dict[int, tuple[str, str]] = {}
+    for model, column in (
+        (Unit, CampaignTarget.unit_id),
+        (ServicePoint, CampaignTarget.service_point_id),
+        (Cadre, CampaignTarget.cadre_id),
+    ):
+        rows = session.execute(
+            select(CampaignTarget.id, model.name_zh, model.name_en)
+            .join(model, model.id == column)
+            .where(CampaignTarget.campaign_id == campaign_id)
+        )
+        names.update({target_id: (zh, en) for target_id, zh, en in rows})
+    return names
 
 
 def decide(

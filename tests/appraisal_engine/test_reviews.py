@@ -135,3 +135,22 @@ def test_only_administrators_review(client, flagged, factories, session):
     sign_in(client, "boss")
     code = flagged["campaign"].code
     assert client.get(f"/admin/campaigns/{code}/review").status_code == 403
+
+
+def test_the_list_names_targets_and_masks_contact_numbers(reviewer, flagged, session):
+    from appraisal_engine.models import Answer, Question
+
+    _counted, duplicate, _burst = flagged["responses"]
+    phone = session.scalar(
+        select(Question).where(
+            Question.type == "contact_phone",
+            Question.version_id == duplicate.questionnaire_version_id,
+        )
+    )
+    session.add(Answer(response_id=duplicate.id, question_id=phone.id, value_text="13812345678"))
+    session.commit()
+    page = reviewer.get(f"/admin/campaigns/{flagged['campaign'].code}/review")
+    text = page.get_data(as_text=True)
+    assert "138****5678" in text and "13812345678" not in text
+    point = flagged["campaign"].targets[1].subject
+    assert point.name_zh in text and "群众" in text

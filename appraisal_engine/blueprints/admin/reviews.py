@@ -22,6 +22,18 @@ REASON_LABELS = {
     "burst": _l("Far more responses to this link than usual in a few minutes"),
     "too_fast": _l("Answered implausibly fast"),
     "identical_answers": _l("Identical answers to others in a burst"),
+    "same_network": _l("Several answers to this target from one address and browser"),
+}
+CHANNEL_LABELS = {
+    "web": _l("Phone or computer"),
+    "kiosk": _l("Kiosk"),
+    "invitation": _l("Invitation code"),
+    "paper": _l("Paper ballot"),
+}
+CATEGORY_LABELS = {
+    "residents": _l("Residents"),
+    "grassroots": _l("Grassroots units"),
+    "service_targets": _l("Service targets"),
 }
 VIEW_LABELS = {
     "flagged": _l("Waiting for review"),
@@ -62,6 +74,8 @@ def review(code: str):
         counts=service.counts(session, campaign.id),
         reason_labels=REASON_LABELS,
         view_labels=VIEW_LABELS,
+        channel_labels=CHANNEL_LABELS,
+        category_labels=CATEGORY_LABELS,
         next_status=NEXT_STATUS,
     )
 
