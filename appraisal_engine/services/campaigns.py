@@ -137,7 +137,12 @@ NUMBER_RULES: dict[str, tuple[Bound, Any]] = {
     "bonus_incompetent": NOT_NEGATIVE,
     "bonus_pool": (Bound(0), _l("Empty (coefficients only) or a number, 0 or more.")),
 }
-CATEGORY_WEIGHT_RULE = _l("A number, 0 or more. Weights are relative.")
+CATEGORY_WEIGHT_RULE = _l(
+    "A number from 0 to 1,000,000. Weights are relative; 0 collects answers without"
+    " counting them."
+)
+#: Beyond this, weight × score could overflow; weights are relative, so nothing is lost.
+MAX_CATEGORY_WEIGHT = 1_000_000
 MIN_RESPONSES_RULE = _l("A whole number, 0 or more.")
 CHOICE_RULE = _l("Choose one of the listed values.")
 VERSION_RULE = _l("Choose a published questionnaire version, or none.")
@@ -307,7 +312,7 @@ def _category_errors(category: str, setting: Mapping[str, Any]) -> dict[str, Any
     if version_id is None:
         return errors  # the category is not used: its weight and minimum are not kept
     weight = setting.get("weight")
-    if not _is_number(weight) or weight < 0:
+    if not _is_number(weight) or not 0 <= weight <= MAX_CATEGORY_WEIGHT:
         errors[category_field(category, "weight")] = CATEGORY_WEIGHT_RULE
     minimum = setting.get("min_responses")
     if not isinstance(minimum, int) or isinstance(minimum, bool) or not 0 <= minimum <= MAX_INTEGER:
