@@ -258,7 +258,7 @@ BAD_SETTINGS = [
     ("name_en", "bad\x00name"),
     ("category-residents-weight", "-1"),
     ("category-residents-weight", "heavy"),
-    ("category-residents-weight", "1e308"),
+    ("category-residents-weight", "2000000"),
     ("category-residents-min_responses", "1.5"),
     ("category-residents-min_responses", "99999999999"),
     ("category-residents-version_id", "99999"),
