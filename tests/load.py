@@ -97,12 +97,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Resident:
     """One phone: its own cookies; opens a form and submits it, as a browser would."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, user_agent: str = "LoadTestPhone/1.0") -> None:
         self.base = base
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
         )
+        self.opener.addheaders = [("User-Agent", user_agent)]
 
     def request(self, path: str, data: Mapping[str, str] | None = None) -> tuple[int, str, str]:
         """(status, body, Location header) of one request; errors are returned, not raised."""
@@ -114,7 +115,9 @@ class Resident:
             return error.code, error.read().decode(errors="replace"), error.headers["Location"]
 
     def open_form(self, token: str) -> dict[str, str]:
-        status, page, _ = self.request(f"/s/{token}")
+        """A fresh form: "answer again", as the page offers once this phone has answered
+        (without it, the phone is given its earlier form back and resubmits it)."""
+        status, page, _ = self.request(f"/s/{token}?again=1")
         if status != 200:
             raise RuntimeError(f"GET /s/{token} answered {status}")
         return {

@@ -138,8 +138,7 @@ NUMBER_RULES: dict[str, tuple[Bound, Any]] = {
     "bonus_pool": (Bound(0), _l("Empty (coefficients only) or a number, 0 or more.")),
 }
 CATEGORY_WEIGHT_RULE = _l(
-    "A number from 0 to 1,000,000. Weights are relative; 0 collects answers without"
-    " counting them."
+    "A number from 0 to 1,000,000. Weights are relative; 0 collects answers without counting them."
 )
 #: Beyond this, weight × score could overflow; weights are relative, so nothing is lost.
 MAX_CATEGORY_WEIGHT = 1_000_000

@@ -570,15 +570,20 @@ RECHECK = (
     .join(_campaign_table, _target_table.c.campaign_id == _campaign_table.c.id)
     .where(_link_table.c.id == bindparam("link_id"))
 )
-RECHECK_LOCKED = RECHECK.with_for_update(read=True, of=[_campaign_table, _link_table])
+#: An open link's row is share-locked too; an invitation's is not, because the
+#: conditional UPDATE that spends it follows (two share locks upgrading would deadlock)
+#: and itself refuses a revoked or spent code.
+RECHECK_OPEN_LINK = RECHECK.with_for_update(read=True, of=[_campaign_table, _link_table])
+RECHECK_INVITATION = RECHECK.with_for_update(read=True, of=[_campaign_table])
 
 
 def _recheck_available(session: Session, context: LinkContext) -> None:
     connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    row = connection.execute(
-        RECHECK_LOCKED if postgres else RECHECK, {"link_id": context.link_id}
-    ).one_or_none()
+    statement = RECHECK
+    if connection.dialect.name == "postgresql":
+        invitation = context.kind == "invitation"
+        statement = RECHECK_INVITATION if invitation else RECHECK_OPEN_LINK
+    row = connection.execute(statement, {"link_id": context.link_id}).one_or_none()
     if row is None or row.revoked:
         session.rollback()
         raise LinkUnavailable(404, "unknown")

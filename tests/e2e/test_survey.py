@@ -140,7 +140,7 @@ def test_a_kiosk_form_opens_again_for_the_next_person(
     try:
         page.goto(campaign_with_poster["url"] + "?kiosk=1")
         _answer_and_submit(page, live_server, campaign_with_poster["cadre"])
-        page.wait_for_url(campaign_with_poster["url"] + "?kiosk=1", timeout=15_000)
+        page.wait_for_url(campaign_with_poster["url"] + "?kiosk=1&lang=zh", timeout=15_000)
         assert page.locator("#q_overall-4").is_checked() is False
     finally:
         context.close()

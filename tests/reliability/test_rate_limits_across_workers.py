@@ -3,6 +3,8 @@ allowance once, not once per worker."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from ..load import RESIDENT_ANSWERS, Resident, gunicorn, redis_url
@@ -24,7 +26,8 @@ def limited_server(database_url, factories, session, tmp_path):
     env = {
         "APPRAISAL_DATABASE_URL": database_url,
         "APPRAISAL_INSTANCE_PATH": str(tmp_path / "instance"),
-        "APPRAISAL_SECRET_KEY": "rate-limit-test-secret-key-0123456789",
+        # A key of its own: limit counters in the shared Redis are keyed with it.
+        "APPRAISAL_SECRET_KEY": f"rate-limit-test-{uuid.uuid4().hex}",
         "APPRAISAL_REDIS_URL": redis,
         "APPRAISAL_RATE_LIMIT_DEVICE": f"{ALLOWED} per minute",
     }
@@ -41,6 +44,6 @@ def test_a_device_is_limited_once_across_all_workers(limited_server):
         statuses.append(resident.submit(token, fields, RESIDENT_ANSWERS)[0])
     assert statuses.count(303) == ALLOWED
     assert statuses.count(429) == ALLOWED * WORKERS - ALLOWED
-    # Another device on the same address still gets through.
-    other = Resident(base)
+    # Another phone (another browser) on the same address still gets through.
+    other = Resident(base, user_agent="OtherPhone/1.0")
     assert other.submit(token, other.open_form(token), RESIDENT_ANSWERS)[0] == 303
