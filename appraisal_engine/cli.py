@@ -337,6 +337,84 @@ def campaign_status_command(campaign_code: str, as_json: bool) -> None:
         click.echo(f"  {key:<32} {count:>7}")
 
 
+@click.command("score")
+@click.argument("campaign_code", metavar="CAMPAIGN")
+@click.option("--json", "as_json", is_flag=True, help="print the scoring result document")
+@with_appcontext
+def score_command(campaign_code: str, as_json: bool) -> None:
+    """Score a campaign from its counted responses and store the run (input, result,
+    SHA-256, who, when)."""
+    from scoring import ScoringInputError
+
+    from .services.scoring_runs import run_scoring
+
+    require_schema()
+    session = get_session()
+    begin_write(session)
+    campaign = session.scalar(campaign_by_code(campaign_code))
+    if campaign is None:
+        _fail(f"no campaign {campaign_code!r}")
+    try:
+        run = run_scoring(session, campaign, actor=cli_actor())
+    except ScoringInputError as error:
+        session.rollback()
+        _fail(f"the campaign cannot be scored: {error}")
+    except ValueError as error:
+        session.rollback()
+        _fail(str(error))
+    session.commit()
+    if as_json:
+        click.echo(run.result_json, nl=False)
+        return
+    result = json.loads(run.result_json)
+    rated = sum(1 for target in result["targets"] if target["status"] == "rated")
+    click.echo(
+        f"scoring run {run.id} of {campaign.code}: {len(result['targets'])} targets,"
+        f" {rated} rated; input sha256 {run.input_sha256}"
+    )
+
+
+@click.command("export-scoring-input")
+@click.argument("campaign_code", metavar="CAMPAIGN")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="file to write (JSON)",
+)
+@with_appcontext
+def export_scoring_input_command(campaign_code: str, output: Path) -> None:
+    """Write the scoring input of the campaign's latest run, for an auditor to recompute
+    with `python -m scoring run FILE`."""
+    from .services.scoring_runs import latest_run
+
+    require_schema()
+    session = get_session()
+    campaign = session.scalar(campaign_by_code(campaign_code))
+    if campaign is None:
+        _fail(f"no campaign {campaign_code!r}")
+    run = latest_run(session, campaign)
+    if run is None:
+        _fail(f"campaign {campaign_code!r} has no scoring run yet: run `appraisal score` first")
+    try:
+        output.write_text(run.input_json, encoding="utf-8")
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror}")
+    begin_write(session)
+    record(
+        session,
+        "download",
+        actor=cli_actor(),
+        object_type="scoring_run",
+        object_id=run.id,
+        details={"what": "scoring input", "campaign": campaign.code, "file": str(output)},
+    )
+    session.commit()
+    click.echo(f"wrote {output} (scoring run {run.id}, input sha256 {run.input_sha256})")
+
+
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="delete everything in the database first")
 @click.option("--seed", default=2026, show_default=True, help="of the synthetic responses")
@@ -381,6 +459,8 @@ COMMANDS = (
     export_questionnaire_command,
     qr_command,
     campaign_status_command,
+    score_command,
+    export_scoring_input_command,
     demo_command,
 )
 

@@ -1,0 +1,104 @@
+"""Scoring a campaign from the database: what goes in, the stored run, and an auditor's
+recomputation with `python -m scoring run` on the exported input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select
+
+from appraisal_engine.models import AuditEntry, ScoringRun
+from appraisal_engine.services.scoring_runs import run_scoring, scoring_data
+
+
+@pytest.fixture
+def scored_campaign(factories, session):
+    unit = factories.unit(code="U01", name_zh="政务服务中心")
+    point = factories.service_point(unit=unit, code="W01")
+    cadre = factories.cadre(unit=unit, code="C01")
+    other = factories.cadre(unit=unit, code="C02")
+    campaign = factories.campaign(targets=[unit, point, cadre, other], status="open")
+    for _ in range(3):
+        factories.response(campaign, point)
+    factories.response(campaign, point, served_by_cadre_id=cadre.id)
+    factories.response(campaign, cadre)
+    factories.response(campaign, other, status="flagged", flag_reasons=["burst"])
+    factories.response(campaign, other, status="excluded")
+    session.commit()
+    return campaign
+
+
+def test_only_counted_responses_go_in_and_windows_count_for_their_unit_and_cadre(
+    scored_campaign, session
+):
+    data = scoring_data(session, scored_campaign)
+    targets = [t["id"] for t in data.targets]
+    assert targets == ["unit:U01", "service_point:W01", "cadre:C01", "cadre:C02"]
+    counted = {}
+    for index in data.target_index:
+        counted[targets[index]] = counted.get(targets[index], 0) + 1
+    assert counted == {"service_point:W01": 4, "unit:U01": 4, "cadre:C01": 2}
+    assert len(set(data.response_ids)) == len(data.response_ids) == 10
+    assert any(i.endswith("@unit:U01") for i in data.response_ids)
+    assert any(i.endswith("@cadre:C01") for i in data.response_ids)
+    document = data.document()
+    assert document["format"] == "appraisal-scoring-input/1"
+    assert document["params"]["categories"]["residents"] == {"weight": 0.5, "min_responses": 30}
+    assert all(p == 100.0 for r in document["responses"] for p in r["points"].values())
+
+
+def test_a_run_is_stored_and_an_auditor_reproduces_it_byte_for_byte(
+    scored_campaign, session, runner, tmp_path
+):
+    first = runner.invoke(args=["score", scored_campaign.code])
+    assert first.exit_code == 0, first.output
+    exported = tmp_path / "input.json"
+    export = runner.invoke(args=["export-scoring-input", scored_campaign.code, "-o", str(exported)])
+    assert export.exit_code == 0, export.output
+    session.rollback()
+    [run] = session.scalars(select(ScoringRun)).all()
+    recomputed = subprocess.run(
+        [sys.executable, "-m", "scoring", "run", str(exported)],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert recomputed == run.result_json.encode("utf-8")
+    assert json.loads(recomputed)["input_sha256"] == run.input_sha256
+
+    again = runner.invoke(args=["score", scored_campaign.code, "--json"])
+    assert again.exit_code == 0
+    assert again.output == run.result_json, "unchanged data, the same result and hash"
+    session.rollback()
+    runs = session.scalars(select(ScoringRun).order_by(ScoringRun.id)).all()
+    assert len(runs) == 2 and runs[0].input_sha256 == runs[1].input_sha256
+    actions = [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions.count("scoring.run") == 2 and "download" in actions
+
+
+def test_a_category_of_weight_zero_is_collected_but_not_scored(scored_campaign, session):
+    for row in scored_campaign.categories:
+        if row.category == "grassroots":
+            row.weight = 0
+    session.commit()
+    data = scoring_data(session, scored_campaign)
+    assert "grassroots" not in data.params["categories"]
+
+
+def test_a_finalised_campaign_is_not_scored_again(scored_campaign, session, runner):
+    scored_campaign.status = "finalised"
+    session.commit()
+    refused = runner.invoke(args=["score", scored_campaign.code])
+    assert refused.exit_code == 1 and "finalised" in refused.output
+    with pytest.raises(ValueError):
+        run_scoring(session, scored_campaign)
+
+
+def test_unknown_campaigns_and_missing_runs_are_named(runner, scored_campaign, tmp_path):
+    assert "no campaign" in runner.invoke(args=["score", "nope"]).output
+    missing = runner.invoke(
+        args=["export-scoring-input", scored_campaign.code, "-o", str(tmp_path / "x.json")]
+    )
+    assert missing.exit_code == 1 and "no scoring run" in missing.output
