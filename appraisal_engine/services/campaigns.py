@@ -10,6 +10,7 @@ as well. Each change is recorded in the audit log with the user who made it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -36,6 +37,7 @@ from ..models import (
     Questionnaire,
     QuestionnaireVersion,
     Response,
+    ScoringRun,
     ServicePoint,
     Unit,
     User,
@@ -46,6 +48,7 @@ from ..models.org import CODE_LENGTH, NAME_LENGTH
 from ..templating import CAMPAIGN_STATUS_LABELS
 from .audit import record
 from .codes import new_link_token
+from .scoring_runs import input_text, latest_run, scoring_data
 
 #: Each status and the one that may follow it.
 NEXT_STATUS = {"draft": "open", "open": "closed", "closed": "finalised"}
@@ -707,6 +710,7 @@ def change_status(session: Session, campaign: Campaign, status: str, user: User)
         if problems:
             raise CampaignError(*problems)
         sync_indicator_weights(session, campaign)
+    frozen = _freeze_last_run(session, campaign) if status == "finalised" else None
     campaign.status = status
     setattr(campaign, STATUS_TIMESTAMPS[status], utcnow())
     made = ensure_open_links(session, campaign) if status == "open" else 0
@@ -716,9 +720,34 @@ def change_status(session: Session, campaign: Campaign, status: str, user: User)
         user=user,
         object_type="campaign",
         object_id=campaign.id,
-        details={"code": campaign.code, "from": previous, "to": status, "links_made": made},
+        details={
+            "code": campaign.code,
+            "from": previous,
+            "to": status,
+            "links_made": made,
+            **({"frozen_run": frozen.id, "input_sha256": frozen.input_sha256} if frozen else {}),
+        },
     )
     return made
+
+
+def _freeze_last_run(session: Session, campaign: Campaign) -> ScoringRun:
+    """The campaign's last scoring run, frozen: the results it is finalised at. Refused
+    when there is none, or when the responses changed since (a review decision, say), so
+    that what leadership checked is what is frozen."""
+    run = latest_run(session, campaign)
+    if run is None:
+        raise CampaignError(_l("Run the scoring first: a campaign is finalised at a scoring run."))
+    current = hashlib.sha256(input_text(scoring_data(session, campaign)).encode()).hexdigest()
+    if current != run.input_sha256:
+        raise CampaignError(
+            _l(
+                "The responses changed since the last scoring run. Run the scoring again"
+                " and check it before finalising."
+            )
+        )
+    run.frozen = True
+    return run
 
 
 # Links -------------------------------------------------------------------------------

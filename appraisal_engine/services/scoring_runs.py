@@ -210,7 +210,9 @@ def scoring_data(session: Session, campaign: Campaign) -> ScoringData:
             .join(Indicator, Indicator.id == Question.indicator_id)
             .join(QuestionnaireVersion, QuestionnaireVersion.id == Question.version_id)
             .where(
-                Question.version_id.in_(
+                # The category's questionnaire, and any other version its responses answered.
+                (Question.version_id == used[category].questionnaire_version_id)
+                | Question.version_id.in_(
                     select(Response.questionnaire_version_id)
                     .where(
                         Response.campaign_id == campaign.id,

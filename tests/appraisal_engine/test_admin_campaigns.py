@@ -21,9 +21,11 @@ from appraisal_engine.models import (
     Campaign,
     CampaignTarget,
     Link,
+    ScoringRun,
     User,
 )
 from appraisal_engine.services import campaigns as service
+from appraisal_engine.services.scoring_runs import run_scoring
 
 from .test_auth import csrf_token, sign_in
 
@@ -382,6 +384,17 @@ def test_every_transition_and_its_refusals(admin, factories, session):
 
     steps = [("open", "opened_at"), ("closed", "closed_at"), ("finalised", "finalised_at")]
     for status, stamp in steps:
+        if status == "finalised":
+            unscored = post(admin, "/admin/campaigns/s/status/finalised")
+            assert unscored.status_code == 409 and "先计分" in unscored.get_data(as_text=True)
+            run = run_scoring(session, stored(session, "s"))
+            session.commit()
+            factories.response(stored(session, "s"), window)  # a review decision, say
+            session.commit()
+            stale = post(admin, "/admin/campaigns/s/status/finalised")
+            assert stale.status_code == 409 and "重新计分" in stale.get_data(as_text=True)
+            run = run_scoring(session, stored(session, "s"))
+            session.commit()
         page = admin.get(f"/admin/campaigns/s/status/{status}")
         assert page.status_code == 200 and f"/status/{status}" in page.get_data(as_text=True)
         assert post(admin, f"/admin/campaigns/s/status/{status}").status_code == 302
@@ -393,6 +406,8 @@ def test_every_transition_and_its_refusals(admin, factories, session):
         assert post(admin, f"/admin/campaigns/s/status/{status}").status_code == 409
     audit = [e.action for e in actions(session) if e.action.startswith("campaign.")]
     assert audit[-3:] == ["campaign.open", "campaign.close", "campaign.finalise"]
+    session.expire_all()
+    assert session.get(ScoringRun, run.id).frozen, "finalising freezes the last run"
     assert all(e.user_id is not None for e in actions(session, "campaign.open"))
     assert admin.get("/admin/campaigns/s/status/draft").status_code == 404
 

@@ -102,3 +102,12 @@ def test_unknown_campaigns_and_missing_runs_are_named(runner, scored_campaign, t
         args=["export-scoring-input", scored_campaign.code, "-o", str(tmp_path / "x.json")]
     )
     assert missing.exit_code == 1 and "no scoring run" in missing.output
+
+
+def test_a_campaign_without_responses_can_be_scored(factories, session):
+    unit = factories.unit()
+    campaign = factories.campaign(targets=[unit], status="closed")
+    session.commit()
+    run = run_scoring(session, campaign)
+    result = json.loads(run.result_json)
+    assert [t["status"] for t in result["targets"]] == ["insufficient"]
