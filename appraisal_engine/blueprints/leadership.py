@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import json
 
-from ..db import get_session
-from ..queries.campaigns import campaigns_newest_first, response_counts
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from scoring import ScoringInputError
+
+from ..db import begin_write, get_session
+from ..models import Campaign, ScoringRun
+from ..queries.campaigns import campaign_by_code, campaigns_newest_first, response_counts
+from ..services.audit import record
+from ..services.scoring_runs import run_scoring
 from .access import role_required
 
 bp = Blueprint("leadership", __name__)
@@ -18,3 +28,84 @@ def index() -> str:
     campaigns = session.scalars(campaigns_newest_first()).all()
     counts = {c.id: response_counts(session, c.id) for c in campaigns}
     return render_template("leadership/index.html", campaigns=campaigns, counts=counts)
+
+
+def _campaign_or_404(code: str) -> Campaign:
+    campaign = get_session().scalar(campaign_by_code(code))
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+@bp.get("/campaigns/<code>/scoring")
+@role_required("leader", "admin")
+def scoring(code: str) -> str:
+    campaign = _campaign_or_404(code)
+    runs = (
+        get_session()
+        .scalars(
+            select(ScoringRun)
+            .where(ScoringRun.campaign_id == campaign.id)
+            .order_by(ScoringRun.created_at.desc(), ScoringRun.id.desc())
+        )
+        .all()
+    )
+    summaries = {run.id: _summary(run) for run in runs}
+    return render_template(
+        "leadership/scoring.html", campaign=campaign, runs=runs, summaries=summaries
+    )
+
+
+def _summary(run: ScoringRun) -> dict[str, int]:
+    targets = json.loads(run.result_json)["targets"]
+    return {
+        "targets": len(targets),
+        "rated": sum(1 for target in targets if target["status"] == "rated"),
+    }
+
+
+@bp.post("/campaigns/<code>/scoring")
+@role_required("leader", "admin")
+def scoring_run(code: str):
+    session = get_session()
+    begin_write(session)
+    campaign = session.scalar(campaign_by_code(code).with_for_update())
+    if campaign is None:
+        abort(404)
+    if campaign.status == "finalised":
+        abort(409, _("The campaign is finalised: its results are frozen."))
+    try:
+        run = run_scoring(session, campaign, user=current_user)
+    except ScoringInputError as error:
+        session.rollback()
+        abort(409, _("The campaign cannot be scored: %(reason)s", reason=str(error)))
+    session.commit()
+    flash(_("Scoring run %(number)s is stored.", number=run.id))
+    return redirect(url_for("leadership.scoring", code=code))
+
+
+@bp.get("/campaigns/<code>/scoring/<int:run_id>/<any(input, result):what>.json")
+@role_required("leader", "admin")
+def scoring_download(code: str, run_id: int, what: str):
+    campaign = _campaign_or_404(code)
+    session = get_session()
+    run = session.get(ScoringRun, run_id)
+    if run is None or run.campaign_id != campaign.id:
+        abort(404)
+    text = run.input_json if what == "input" else run.result_json
+    begin_write(session)
+    record(
+        session,
+        "download",
+        user=current_user,
+        object_type="scoring_run",
+        object_id=run_id,
+        details={"what": f"scoring {what}", "campaign": code},
+    )
+    session.commit()
+    filename = f"{code}-run{run_id}-{what}.json"
+    return Response(
+        text,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
