@@ -999,3 +999,40 @@ def target_links(campaign_target: CampaignTarget) -> Select[tuple[Link]]:
         .where(Link.campaign_target_id == campaign_target.id)
         .order_by(Link.kind.desc(), Link.category, Link.id)
     )
+
+
+# Veto --------------------------------------------------------------------------------
+
+
+VETO_REASON_LENGTH = 2000
+
+
+def set_veto(
+    session: Session, campaign: Campaign, target: CampaignTarget, reason: str | None, user: User
+) -> None:
+    """Veto the (locked) campaign's target with `reason` (a disciplinary finding, say: the
+    grade is then incompetent whatever the score), or lift the veto when `reason` is None.
+    Refused once the campaign is finalised; audited."""
+    if campaign.status == "finalised":
+        raise CampaignError(_l("The campaign is finalised: its results are frozen."))
+    if reason is not None:
+        reason = reason.strip().replace("\r\n", "\n")
+        written = reason.replace("\n", "")
+        if not reason or len(reason) > VETO_REASON_LENGTH or CONTROL_CHARACTERS.search(written):
+            raise InvalidInput({"veto_reason": _l("Give the reason for the veto.")})
+    previous = (target.veto, target.veto_reason)
+    target.veto = reason is not None
+    target.veto_reason = reason
+    record(
+        session,
+        "campaign.veto" if reason is not None else "campaign.veto_lifted",
+        user=user,
+        object_type="campaign_target",
+        object_id=target.id,
+        details={
+            "campaign": campaign.code,
+            "target": target_key(*key_of(target)),
+            "reason": reason,
+            "previous": {"veto": previous[0], "reason": previous[1]},
+        },
+    )

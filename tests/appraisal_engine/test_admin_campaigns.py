@@ -4,6 +4,7 @@ draft, choose targets, open → close → finalise, links, invitation codes, pri
 from __future__ import annotations
 
 import io
+import json
 import re
 import threading
 import time
@@ -665,3 +666,41 @@ def test_a_large_organisation_is_chosen_in_one_save(admin, factories, session):
     saved = post(admin, "/admin/campaigns/big/targets", {"t": [f"c{i}" for i in cadre_ids]})
     assert saved.status_code == 302
     assert len(stored(session, "big").targets) == 1500
+
+
+def test_a_veto_needs_a_reason_is_audited_and_makes_the_grade_incompetent(
+    admin, factories, session
+):
+    unit = factories.unit()
+    points = [factories.service_point(unit=unit) for _ in range(2)]
+    campaign = factories.campaign(code="v", targets=points, status="closed")
+    campaign.categories[0].min_responses = 2
+    for point in points:
+        for _ in range(3):
+            factories.response(campaign, point)
+    session.commit()
+    target = campaign.targets[0]
+    url = f"/admin/campaigns/v/targets/{target.id}/veto"
+    assert post(admin, url, {"veto_reason": "  "}).status_code == 400
+    assert post(admin, url, {"veto_reason": "违反廉洁纪律\n（纪委通报）"}).status_code == 302
+    page = admin.get(f"/admin/campaigns/v/targets/{target.id}/links").get_data(as_text=True)
+    assert "违反廉洁纪律" in page
+    run = run_scoring(session, stored(session, "v"))
+    session.commit()
+    grades = {t["id"]: t["grade"] for t in json.loads(run.result_json)["targets"]}
+    vetoed = f"service_point:{points[0].code}"
+    assert grades[vetoed] == "incompetent" and grades[f"service_point:{points[1].code}"] != (
+        "incompetent"
+    )
+    lifted = post(admin, url, {"action": "lift"})
+    session.rollback()
+    assert lifted.status_code == 302
+    session.expire_all()
+    assert not session.get(CampaignTarget, target.id).veto
+    assert [e.action for e in actions(session) if "veto" in e.action] == [
+        "campaign.veto",
+        "campaign.veto_lifted",
+    ]
+    stored(session, "v").status = "finalised"
+    session.commit()
+    assert post(admin, url, {"veto_reason": "late"}).status_code == 409
