@@ -704,3 +704,27 @@ def test_a_veto_needs_a_reason_is_audited_and_makes_the_grade_incompetent(
     stored(session, "v").status = "finalised"
     session.commit()
     assert post(admin, url, {"veto_reason": "late"}).status_code == 409
+
+
+def test_category_weights_by_pairwise_comparison(admin, draft, session):
+    url = "/admin/campaigns/c2026/ahp/categories"
+    page = admin.get(url).get_data(as_text=True)
+    assert 'name="a0_1"' in page and 'name="a1_2"' in page
+    # residents 3× grassroots, 5× service targets; grassroots 2×… (3 is the nearest).
+    judged = {"a0_1": "3", "a0_2": "5", "a1_2": "3"}
+    computed = post(admin, url, judged)
+    assert computed.status_code == 200
+    text = computed.get_data(as_text=True)
+    assert "0.6" in text and "CR" in text
+    saved = post(admin, url, {**judged, "apply": "1"})
+    assert saved.status_code == 302
+    weights = {row.category: row.weight for row in stored(session, "c2026").categories}
+    assert weights["residents"] > weights["grassroots"] > weights["service_targets"]
+    assert abs(sum(weights.values()) - 1) < 1e-5
+    [entry] = actions(session, "campaign.weights_ahp")
+    assert entry.details["cr"] < 0.1
+
+    inconsistent = {"a0_1": "9", "a0_2": "1/9", "a1_2": "9"}
+    refused = post(admin, url, {**inconsistent, "apply": "1"})
+    assert refused.status_code == 422 and "0.1" in refused.get_data(as_text=True)
+    assert post(admin, url, {"a0_1": "4", "a0_2": "1", "a1_2": "1"}).status_code == 400

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from reports.posters import invitation_sheet, posters_a4, posters_a6
 from reports.qr import qr_png, qr_svg
+from scoring import AhpError, AhpResult, ahp
 
 from ...db import begin_write, get_session
 from ...models import CATEGORIES, Campaign, CampaignTarget, Link
@@ -32,6 +33,7 @@ from ...queries.campaigns import campaign_by_code, campaigns_newest_first
 from ...services import campaigns as service
 from ...services.audit import record
 from ...services.printing import link_url, print_archive, print_set
+from ...templating import localized as tr
 from ..access import role_required
 from .blueprint import bp
 
@@ -591,3 +593,61 @@ def campaign_target_veto(code: str, target_id: int):
     session.commit()
     flash(_("The veto was lifted.") if lift else _("The target is vetoed."))
     return redirect(url_for("admin.campaign_target_links", code=code, target_id=target_id))
+
+
+# Weights by pairwise comparison (AHP) ----------------------------------------------------
+
+
+def _ahp_items(campaign: Campaign, kind: str) -> list[tuple[str, str]]:
+    """(key, label) of what the comparison weighs."""
+    if kind == "categories":
+        used = [row.category for row in campaign.categories if row.questionnaire_version_id]
+        return [(c, str(CHOICE_LABELS.get(c, c))) for c in CATEGORIES if c in used]
+    return [(row.indicator.code, tr(row.indicator, "name")) for row in campaign.indicator_weights]
+
+
+@bp.route("/campaigns/<code>/ahp/<any(categories, indicators):kind>", methods=["GET", "POST"])
+@role_required("admin")
+def campaign_ahp(code: str, kind: str):
+    """Weights by Saaty's pairwise comparison: each pair judged once, the weights and the
+    consistency ratio shown; inconsistent judgements (CR > 0.1) are refused, consistent
+    ones can be applied to a draft."""
+    campaign = _campaign_or_404(code)
+    items = _ahp_items(campaign, kind)
+    pairs = [(i, j) for i in range(len(items)) for j in range(i + 1, len(items))]
+    chosen = {pair: request.form.get(f"a{pair[0]}_{pair[1]}", "1") for pair in pairs}
+    outcome = None
+    status = 200
+    if request.method == "POST":
+        values = {pair: service.saaty_value(text) for pair, text in chosen.items()}
+        if None in values.values() or len(items) < 2:
+            abort(400)
+        matrix = service.comparison_matrix([key for key, _ in items], values)
+        try:
+            outcome = ahp(matrix)
+        except AhpError as error:
+            outcome, status = error, 422
+        if request.form.get("apply") == "1" and isinstance(outcome, AhpResult):
+            weights = {key: round(w, 6) for (key, _), w in zip(items, outcome.weights, strict=True)}
+            session = get_session()
+            campaign = _locked_or_404(code)
+            try:
+                service.set_weights(session, campaign, kind, weights, current_user, cr=outcome.cr)
+            except service.CampaignError as error:
+                session.rollback()
+                abort(409, str(error))
+            session.commit()
+            flash(_("The weights from the comparison were saved."))
+            return redirect(url_for("admin.campaign", code=code))
+    return _render(
+        "admin/campaigns/ahp.html",
+        status,
+        campaign=campaign,
+        kind=kind,
+        items=items,
+        pairs=pairs,
+        chosen=chosen,
+        scale=service.SAATY_VALUES,
+        outcome=outcome,
+        is_result=isinstance(outcome, AhpResult),
+    )
