@@ -9,6 +9,10 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
+from ..db import get_session
+from ..models import Campaign
+from ..queries.campaigns import campaign_by_code
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -32,3 +36,11 @@ def role_required(*roles: str) -> Callable[[F], F]:
 def home_endpoint(role: str) -> str:
     """Where a user of `role` lands after signing in."""
     return {"admin": "admin.index", "leader": "leadership.index", "cadre": "cadre.index"}[role]
+
+
+def campaign_or_404(code: str) -> Campaign:
+    """The campaign of a URL's code, or a 404 page."""
+    campaign = get_session().scalar(campaign_by_code(code))
+    if campaign is None:
+        abort(404)
+    return campaign

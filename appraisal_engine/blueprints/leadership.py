@@ -12,11 +12,11 @@ from sqlalchemy import select
 from scoring import ScoringInputError
 
 from ..db import begin_write, get_session
-from ..models import Campaign, ScoringRun
+from ..models import ScoringRun
 from ..queries.campaigns import campaign_by_code, campaigns_newest_first, response_counts
 from ..services.audit import record
 from ..services.scoring_runs import run_scoring
-from .access import role_required
+from .access import campaign_or_404, role_required
 
 bp = Blueprint("leadership", __name__)
 
@@ -30,17 +30,10 @@ def index() -> str:
     return render_template("leadership/index.html", campaigns=campaigns, counts=counts)
 
 
-def _campaign_or_404(code: str) -> Campaign:
-    campaign = get_session().scalar(campaign_by_code(code))
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 @bp.get("/campaigns/<code>/scoring")
 @role_required("leader", "admin")
 def scoring(code: str) -> str:
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     runs = (
         get_session()
         .scalars(
@@ -87,7 +80,7 @@ def scoring_run(code: str):
 @bp.get("/campaigns/<code>/scoring/<int:run_id>/<any(input, result):what>.json")
 @role_required("leader", "admin")
 def scoring_download(code: str, run_id: int, what: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     session = get_session()
     run = session.get(ScoringRun, run_id)
     if run is None or run.campaign_id != campaign.id:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -56,21 +57,56 @@ def response_counts(session: Session, campaign_id: int) -> dict[str, Any]:
     }
 
 
-def target_keys(session: Session, campaign_id: int) -> dict[int, str]:
-    """Campaign target id → "<kind>:<code>" ("cadre:C007"), the key scripts see."""
-    keys: dict[int, str] = {}
+@dataclass(frozen=True)
+class TargetSubject:
+    """A campaign target and what it appraises."""
+
+    target_id: int
+    kind: str
+    subject_id: int
+    code: str
+    name_zh: str
+    name_en: str
+    veto: bool
+
+    @property
+    def key(self) -> str:
+        """ "<kind>:<code>" ("cadre:C007"), the name scripts and the scoring input use."""
+        return f"{self.kind}:{self.code}"
+
+
+def target_subjects(session: Session, campaign_id: int) -> list[TargetSubject]:
+    """The campaign's targets with their subjects, units first, then service points, then
+    cadres, each by code: three queries, no ORM objects."""
+    subjects: list[TargetSubject] = []
     for kind, model, column in (
         ("unit", Unit, CampaignTarget.unit_id),
         ("service_point", ServicePoint, CampaignTarget.service_point_id),
         ("cadre", Cadre, CampaignTarget.cadre_id),
     ):
         rows = session.execute(
-            select(CampaignTarget.id, model.code)
+            select(
+                CampaignTarget.id,
+                model.id,
+                model.code,
+                model.name_zh,
+                model.name_en,
+                CampaignTarget.veto,
+            )
             .join(model, model.id == column)
             .where(CampaignTarget.campaign_id == campaign_id)
+            .order_by(model.code)
         )
-        keys.update({target_id: f"{kind}:{code}" for target_id, code in rows})
-    return keys
+        subjects += [
+            TargetSubject(target_id, kind, subject_id, code, zh, en, bool(veto))
+            for target_id, subject_id, code, zh, en, veto in rows
+        ]
+    return subjects
+
+
+def target_keys(session: Session, campaign_id: int) -> dict[int, str]:
+    """Campaign target id → "<kind>:<code>" ("cadre:C007"), the key scripts see."""
+    return {subject.target_id: subject.key for subject in target_subjects(session, campaign_id)}
 
 
 def campaign_status(session: Session, campaign: Campaign) -> dict[str, Any]:

@@ -13,18 +13,14 @@ from sqlalchemy.orm import Session
 
 from ..models import (
     Answer,
-    Cadre,
     Campaign,
-    CampaignTarget,
     Option,
     Question,
     Response,
     ResponseReview,
-    ServicePoint,
-    Unit,
     User,
 )
-from ..queries.campaigns import target_keys
+from ..queries.campaigns import target_subjects
 from .audit import record
 
 DECISIONS = ("counted", "excluded")
@@ -105,8 +101,7 @@ def review_rows(
         .where(Response.id.in_(page_ids))
         .order_by(Response.submitted_at, Response.id)
     ).all()
-    keys = target_keys(session, campaign_id)
-    names = target_names(session, campaign_id)
+    subjects = {subject.target_id: subject for subject in target_subjects(session, campaign_id)}
     hashes = {r.duplicate_hash for r in responses if r.duplicate_hash}
     same_device = dict(
         session.execute(
@@ -139,9 +134,9 @@ def review_rows(
             id=r.id,
             receipt_code=r.receipt_code,
             submitted_at=r.submitted_at,
-            target=keys.get(r.campaign_target_id, ""),
-            target_zh=names.get(r.campaign_target_id, ("", ""))[0],
-            target_en=names.get(r.campaign_target_id, ("", ""))[1],
+            target=subjects[r.campaign_target_id].key,
+            target_zh=subjects[r.campaign_target_id].name_zh,
+            target_en=subjects[r.campaign_target_id].name_en,
             category=r.category,
             channel=r.channel,
             status=r.status,
@@ -165,23 +160,6 @@ def _shown(question_type: str, option_key: str | None, text: str | None) -> str:
     if question_type == "contact_phone":
         return f"{text[:3]}****{text[-4:]}" if len(text) >= 7 else "****"
     return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
-
-
-def target_names(session: Session, campaign_id: int) -> dict[int, tuple[str, str]]:
-    """Campaign target id → (Chinese name, English name) of what it appraises."""
-    names: dict[int, tuple[str, str]] = {}
-    for model, column in (
-        (Unit, CampaignTarget.unit_id),
-        (ServicePoint, CampaignTarget.service_point_id),
-        (Cadre, CampaignTarget.cadre_id),
-    ):
-        rows = session.execute(
-            select(CampaignTarget.id, model.name_zh, model.name_en)
-            .join(model, model.id == column)
-            .where(CampaignTarget.campaign_id == campaign_id)
-        )
-        names.update({target_id: (zh, en) for target_id, zh, en in rows})
-    return names
 
 
 def decide(

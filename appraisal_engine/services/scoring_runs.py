@@ -32,7 +32,6 @@ from scoring import canonical_json, dumps_result, score_arrays
 
 from ..models import (
     Answer,
-    Cadre,
     Campaign,
     CampaignTarget,
     Indicator,
@@ -41,10 +40,10 @@ from ..models import (
     Response,
     ScoringRun,
     ServicePoint,
-    Unit,
     User,
     VersionIndicator,
 )
+from ..queries.campaigns import target_subjects
 from .audit import record
 
 FORMAT = "appraisal-scoring-input/1"
@@ -130,30 +129,12 @@ def _params(campaign: Campaign, categories: dict[str, dict[str, Any]]) -> dict[s
 
 
 def _targets(session: Session, campaign: Campaign) -> tuple[list[dict[str, Any]], dict]:
-    """The targets in a stable order (kind, code), and lookups by campaign target id and
-    by (kind, subject id)."""
-    rows = []
-    for kind, model, column in (
-        ("unit", Unit, CampaignTarget.unit_id),
-        ("service_point", ServicePoint, CampaignTarget.service_point_id),
-        ("cadre", Cadre, CampaignTarget.cadre_id),
-    ):
-        rows += [
-            (kind, code, name, target_id, subject_id, veto)
-            for target_id, subject_id, code, name, veto in session.execute(
-                select(CampaignTarget.id, model.id, model.code, model.name_zh, CampaignTarget.veto)
-                .join(model, model.id == column)
-                .where(CampaignTarget.campaign_id == campaign.id)
-            )
-        ]
-    order = {"unit": 0, "service_point": 1, "cadre": 2}
-    rows.sort(key=lambda row: (order[row[0]], row[1]))
-    targets = [
-        {"id": f"{kind}:{code}", "name": name, "group": kind, "veto": bool(veto)}
-        for kind, code, name, _target_id, _subject_id, veto in rows
-    ]
-    by_target_id = {row[3]: index for index, row in enumerate(rows)}
-    by_subject = {(row[0], row[4]): index for index, row in enumerate(rows)}
+    """The targets as the document declares them (units, service points, cadres, each by
+    code), and their places by campaign target id and by (kind, subject id)."""
+    subjects = target_subjects(session, campaign.id)
+    targets = [{"id": s.key, "name": s.name_zh, "group": s.kind, "veto": s.veto} for s in subjects]
+    by_target_id = {s.target_id: index for index, s in enumerate(subjects)}
+    by_subject = {(s.kind, s.subject_id): index for index, s in enumerate(subjects)}
     return targets, {"target": by_target_id, "subject": by_subject}
 
 

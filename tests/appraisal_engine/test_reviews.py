@@ -153,4 +153,5 @@ def test_the_list_names_targets_and_masks_contact_numbers(reviewer, flagged, ses
     text = page.get_data(as_text=True)
     assert "138****5678" in text and "13812345678" not in text
     point = flagged["campaign"].targets[1].subject
-    assert point.name_zh in text and "群众" in text
+    assert point.name_zh in text
+    assert f"群众 · service_point:{point.code}" in text, "the category in words beside the key"

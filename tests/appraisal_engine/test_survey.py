@@ -430,10 +430,10 @@ def test_an_unknown_receipt_code_gets_a_clear_404(client):
 def test_answers_point_at_the_version_answered(client, lenient, window, session):
     submit(client, window["link"].token)
     [response] = stored(session)
-    version_ids = session.scalars(
+    answer_count = session.scalars(
         select(func.count()).select_from(Answer).where(Answer.response_id == response.id)
     ).one()
-    assert version_ids == 5
+    assert answer_count == 5
     assert all(a.question.version_id == response.questionnaire_version_id for a in response.answers)
 
 

@@ -29,12 +29,12 @@ from scoring import AhpError, AhpResult, ahp
 
 from ...db import begin_write, get_session
 from ...models import CATEGORIES, Campaign, CampaignTarget, Link
-from ...queries.campaigns import campaign_by_code, campaigns_newest_first
+from ...queries.campaigns import campaigns_newest_first
 from ...services import campaigns as service
 from ...services.audit import record
 from ...services.printing import link_url, print_archive, print_set
 from ...templating import localized as tr
-from ..access import role_required
+from ..access import campaign_or_404, role_required
 from .blueprint import bp
 
 MAX_ID = 2**31 - 1
@@ -114,13 +114,6 @@ DOWNLOADS = {
 
 
 # Helpers -----------------------------------------------------------------------------
-
-
-def _campaign_or_404(code: str) -> Campaign:
-    campaign = get_session().scalar(campaign_by_code(code))
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def _locked_or_404(code: str) -> Campaign:
@@ -255,7 +248,7 @@ def campaign_new():
 @bp.get("/campaigns/<code>")
 @role_required("admin")
 def campaign(code: str):
-    return _render_campaign(_campaign_or_404(code))
+    return _render_campaign(campaign_or_404(code))
 
 
 @bp.post("/campaigns/<code>")
@@ -271,7 +264,7 @@ def campaign_save(code: str):
         abort(409, str(error))
     except service.InvalidInput as error:
         session.rollback()
-        return _render_campaign(_campaign_or_404(code), values, error.errors, 400)
+        return _render_campaign(campaign_or_404(code), values, error.errors, 400)
     session.commit()
     flash(_("Saved."))
     return redirect(url_for("admin.campaign", code=code))
@@ -295,7 +288,7 @@ def _render_targets(campaign: Campaign, chosen: set[service.TargetKey], status: 
 @bp.get("/campaigns/<code>/targets")
 @role_required("admin")
 def campaign_targets(code: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     return _render_targets(campaign, {service.key_of(t) for t in campaign.targets})
 
 
@@ -360,7 +353,7 @@ def _render_status(campaign: Campaign, status: str, problems: list[Any], code: i
 @bp.get("/campaigns/<code>/status/<any(open, closed, finalised):status>")
 @role_required("admin")
 def campaign_status_confirm(code: str, status: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     problems = service.opening_problems(campaign) if status == "open" else []
     return _render_status(campaign, status, problems)
 
@@ -374,7 +367,7 @@ def campaign_status_change(code: str, status: str):
         made = service.change_status(session, campaign, status, current_user)
     except service.CampaignError as error:
         session.rollback()
-        return _render_status(_campaign_or_404(code), status, error.messages, 409)
+        return _render_status(campaign_or_404(code), status, error.messages, 409)
     session.commit()
     messages = {
         "open": _("The campaign is open. %(count)s open links were made.", count=made),
@@ -414,7 +407,7 @@ def _render_links(campaign: Campaign, errors: dict[str, Any] | None = None, stat
 @bp.get("/campaigns/<code>/links")
 @role_required("admin")
 def campaign_links(code: str):
-    return _render_links(_campaign_or_404(code))
+    return _render_links(campaign_or_404(code))
 
 
 @bp.post("/campaigns/<code>/links/open")
@@ -458,7 +451,7 @@ def campaign_invitations(code: str):
         abort(409, str(error))
     except service.InvalidInput as error:
         session.rollback()
-        return _render_links(_campaign_or_404(code), error.errors, 400)
+        return _render_links(campaign_or_404(code), error.errors, 400)
     session.commit()
     flash(_("%(count)s invitation codes were made.", count=made))
     return redirect(url_for("admin.campaign_links", code=code))
@@ -468,7 +461,7 @@ def campaign_invitations(code: str):
 @role_required("admin")
 def campaign_target_links(code: str, target_id: int):
     session = get_session()
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     target = session.get(CampaignTarget, target_id) if target_id <= MAX_ID else None
     if target is None or target.campaign_id != campaign.id:
         abort(404)
@@ -526,7 +519,7 @@ def _audited_download(campaign: Campaign, filename: str, body: bytes | str, mime
 @role_required("admin")
 def campaign_link_qr(code: str, link_id: int, kind: str):
     session = get_session()
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     link = session.get(Link, link_id) if link_id <= MAX_ID else None
     if link is None or link.target.campaign_id != campaign.id:
         abort(404)
@@ -546,7 +539,7 @@ def campaign_print(code: str, name: str):
     if name not in DOWNLOADS:
         abort(404)
     session = get_session()
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     public_url = current_app.config["PUBLIC_URL"]
     filename = f"{code}-{name}"
     printed = print_set(session, campaign, public_url)
@@ -612,7 +605,7 @@ def campaign_ahp(code: str, kind: str):
     """Weights by Saaty's pairwise comparison: each pair judged once, the weights and the
     consistency ratio shown; inconsistent judgements (CR > 0.1) are refused, consistent
     ones can be applied to a draft."""
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     items = _ahp_items(campaign, kind)
     pairs = [(i, j) for i in range(len(items)) for j in range(i + 1, len(items))]
     chosen = {pair: request.form.get(f"a{pair[0]}_{pair[1]}", "1") for pair in pairs}

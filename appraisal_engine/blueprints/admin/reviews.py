@@ -12,8 +12,9 @@ from ...db import begin_write, get_session
 from ...models import Campaign
 from ...services import reviews as service
 from ...services.campaigns import NEXT_STATUS
-from ..access import role_required
+from ..access import campaign_or_404, role_required
 from .blueprint import bp
+from .campaigns import CHOICE_LABELS
 
 MAX_ID = 2**31 - 1
 
@@ -30,11 +31,6 @@ CHANNEL_LABELS = {
     "invitation": _l("Invitation code"),
     "paper": _l("Paper ballot"),
 }
-CATEGORY_LABELS = {
-    "residents": _l("Residents"),
-    "grassroots": _l("Grassroots units"),
-    "service_targets": _l("Service targets"),
-}
 VIEW_LABELS = {
     "flagged": _l("Waiting for review"),
     "excluded": _l("Excluded"),
@@ -42,17 +38,10 @@ VIEW_LABELS = {
 }
 
 
-def _campaign_or_404(code: str) -> Campaign:
-    campaign = get_session().scalar(select(Campaign).where(Campaign.code == code))
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 @bp.get("/campaigns/<code>/review")
 @role_required("admin")
 def review(code: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     view = request.args.get("view", "flagged")
     reason = request.args.get("reason") or None
     page = request.args.get("page", "1")
@@ -75,7 +64,7 @@ def review(code: str):
         reason_labels=REASON_LABELS,
         view_labels=VIEW_LABELS,
         channel_labels=CHANNEL_LABELS,
-        category_labels=CATEGORY_LABELS,
+        category_labels=CHOICE_LABELS,
         next_status=NEXT_STATUS,
     )
 
