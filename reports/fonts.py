@@ -15,3 +15,30 @@ def chinese_font_path() -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: reinstall pylopdf-fonts-zh-cn")
     return path
+
+
+@cache
+def chinese_font_codepoints() -> frozenset[int]:
+    """The code points Noto Sans SC has a glyph for."""
+    from fontTools.ttLib import TTFont  # fpdf2's dependency; loaded only when needed
+
+    with TTFont(str(chinese_font_path()), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def drawable(text: str, replacement: str = "?") -> str:
+    """`text` with every character that Noto Sans SC cannot draw replaced by `replacement`
+    (line breaks and tabs become spaces), so that a name from the data (an emoji, a rare
+    script) never renders as an empty box or a missing-glyph warning in a PDF or a chart.
+    Spreadsheets and CSV keep the text as it is."""
+    covered = chinese_font_codepoints()
+    if all(ord(character) in covered and character >= " " for character in text):
+        return text
+    return "".join(
+        " "
+        if character in "\t\r\n"
+        else character
+        if ord(character) in covered and character >= " "
+        else replacement
+        for character in text
+    )
