@@ -23,11 +23,24 @@ csrf = CSRFProtect()
 limiter = Limiter(get_remote_address)
 
 
+def _number(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    if not (user_id.isascii() and user_id.isdigit()):
+    """The user of a session or remember-me cookie ("<id>:<session version>", User.get_id),
+    while active and while the version is current: a change of password ends the user's
+    other sessions."""
+    number, _, version = user_id.partition(":")
+    identity, session_version = _number(number), _number(version)
+    if identity is None or session_version is None:
         return None
-    return get_session().scalar(select(User).where(User.id == int(user_id), User.active))
+    return get_session().scalar(
+        select(User).where(
+            User.id == identity, User.active, User.session_version == session_version
+        )
+    )
 
 
 def select_locale() -> str:

@@ -7,13 +7,14 @@ from werkzeug.wrappers import Response
 
 from ..db import get_session
 from ..queries import campaigns as campaign_queries
-from .access import role_required
+from .access import role_required, whole_bureau_required
 
 bp = Blueprint("api", __name__)
 
 
 @bp.get("/campaigns/<code>/status")
 @role_required("leader", "admin")
+@whole_bureau_required
 def campaign_status(code: str) -> Response:
     """Response counts of a campaign, as `appraisal campaign-status --json` prints them."""
     session = get_session()

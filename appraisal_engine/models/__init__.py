@@ -29,7 +29,7 @@ from .questionnaires import (
 )
 from .responses import CHANNELS, RESPONSE_STATUSES, Answer, Response, ResponseReview
 from .runs import RECTIFICATION_STATUSES, Rectification, ScoringRun
-from .users import ROLES, User
+from .users import PASSWORD_METHOD, ROLES, LoginAttempt, User
 
 __all__ = [
     "AGGREGATES",
@@ -38,6 +38,7 @@ __all__ = [
     "CHANNELS",
     "DEFAULT_CATEGORY_PARAMS",
     "LINK_KINDS",
+    "PASSWORD_METHOD",
     "QUESTION_TYPES",
     "RECTIFICATION_STATUSES",
     "RESPONSE_STATUSES",
@@ -54,6 +55,7 @@ __all__ = [
     "CampaignTarget",
     "Indicator",
     "Link",
+    "LoginAttempt",
     "Option",
     "Question",
     "Questionnaire",

@@ -1,10 +1,11 @@
-"""Accounts that sign in: administrators, leaders and cadres."""
+"""Accounts that sign in (administrators, leaders and cadres) and their recent sign-in
+attempts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -12,6 +13,10 @@ from .base import Base, UTCDateTime, utcnow
 from .org import Cadre, Unit
 
 ROLES = ("admin", "leader", "cadre")
+
+#: How passwords are hashed: scrypt (n=2**15, r=8, p=1), werkzeug's notation. A stored hash
+#: made another way (an older pbkdf2 one) still verifies and is replaced at the next sign-in.
+PASSWORD_METHOD = "scrypt:32768:8:1"
 
 
 class User(Base):
@@ -35,15 +40,23 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Raised when the password changes: sessions and remember-me cookies carry the version
+    #: they were made under (see get_id) and stop being valid when it no longer matches.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     cadre: Mapped[Cadre | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def password_needs_rehash(self) -> bool:
+        """True when the stored hash was made with other than PASSWORD_METHOD."""
+        return not self.password_hash.startswith(PASSWORD_METHOD + "$")
 
     # Flask-Login's user protocol.
     @property
@@ -59,7 +72,29 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session and the remember-me cookie hold: "<id>:<session version>"."""
+        return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class LoginAttempt(Base):
+    """A sign-in attempt that failed, or is being checked right now, within the throttling
+    window (services.sign_in). Kept in the database so that the limits hold across
+    workers and processes; rows older than the window are deleted as new ones come.
+    Neither the username nor the client's address is stored: only keyed hashes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_account_at", "account_key", "at"),
+        Index("ix_login_attempts_client_at", "client_key", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Keyed hash of the username as typed (known or not, so throttling tells nothing).
+    account_key: Mapped[str] = mapped_column(String(64))
+    #: Keyed hash of the client's address.
+    client_key: Mapped[str] = mapped_column(String(64))
+    #: When the attempt began.
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

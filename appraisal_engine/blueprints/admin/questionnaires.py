@@ -400,7 +400,8 @@ def questionnaire_question_add(code: str, number: int):
         definition["questions"].append(question)
 
     result = _edit_draft(code, number, change, "questionnaire.edit")
-    if result.status_code == 302:  # saved: go on to edit the new question
+    # Saved (a redirect, not the page shown again with its problems): edit the new question.
+    if getattr(result, "status_code", None) == 302:
         return redirect(
             url_for("admin.questionnaire_question", code=code, number=number, question_id=added[0])
         )
@@ -577,11 +578,11 @@ def questionnaire_export(code: str, number: int, kind: str) -> Response:
     session = get_session()
     record(
         session,
-        "questionnaire.export",
+        "download",
         user=current_user,
         object_type="questionnaire_version",
         object_id=version.id,
-        details={"code": code, "version": number, "format": kind},
+        details={"code": code, "version": number, "format": kind, "file": filename},
     )
     session.commit()
     if kind == "json":
