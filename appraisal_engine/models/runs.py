@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -18,15 +27,17 @@ RECTIFICATION_STATUSES = ("open", "replied", "closed")
 
 
 class ScoringRun(Base):
-    """One run of the scoring: the exact input and result documents (SCORING.md §2, §4)
-    as text, byte for byte, so an auditor can download and recompute them."""
+    """One run of the scoring: the exact input and result documents (SCORING.md §2, §4),
+    byte for byte, so an auditor can download and recompute them. The input, hundreds of
+    megabytes of JSON for a city, is stored gzip-compressed (a .json.gz file as it is)."""
 
     __tablename__ = "scoring_runs"
     __table_args__ = (Index("ix_scoring_runs_campaign_created", "campaign_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="RESTRICT"))
-    input_json: Mapped[str] = mapped_column(Text)
+    #: The canonical input document, gzip-compressed.
+    input_gzip: Mapped[bytes] = mapped_column(LargeBinary)
     result_json: Mapped[str] = mapped_column(Text)
     #: SHA-256 of the canonical input document.
     input_sha256: Mapped[str] = mapped_column(String(64), index=True)

@@ -10,7 +10,6 @@ as well. Each change is recorded in the audit log with the user who made it.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -48,7 +47,7 @@ from ..models.org import CODE_LENGTH, NAME_LENGTH
 from ..templating import CAMPAIGN_STATUS_LABELS
 from .audit import record
 from .codes import new_link_token
-from .scoring_runs import input_text, latest_run, scoring_data
+from .scoring_runs import input_sha256, latest_run, scoring_data
 
 #: Each status and the one that may follow it.
 NEXT_STATUS = {"draft": "open", "open": "closed", "closed": "finalised"}
@@ -738,7 +737,7 @@ def _freeze_last_run(session: Session, campaign: Campaign) -> ScoringRun:
     run = latest_run(session, campaign)
     if run is None:
         raise CampaignError(_l("Run the scoring first: a campaign is finalised at a scoring run."))
-    current = hashlib.sha256(input_text(scoring_data(session, campaign)).encode()).hexdigest()
+    current = input_sha256(scoring_data(session, campaign))
     if current != run.input_sha256:
         raise CampaignError(
             _l(

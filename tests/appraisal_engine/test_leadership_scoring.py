@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from sqlalchemy import select
@@ -33,8 +34,9 @@ def test_a_leader_runs_the_scoring_and_downloads_its_documents(client, factories
     result = client.get(f"{base}/result.json")
     assert result.get_data(as_text=True) == run.result_json
     assert "attachment" in result.headers["Content-Disposition"]
-    document = json.loads(client.get(f"{base}/input.json").get_data(as_text=True))
-    assert document["format"] == "appraisal-scoring-input/1"
+    downloaded = client.get(f"{base}/input.json").get_data()
+    assert json.loads(downloaded)["format"] == "appraisal-scoring-input/1"
+    assert hashlib.sha256(downloaded).hexdigest() == run.input_sha256
     assert (
         client.get(f"/leadership/campaigns/{campaign.code}/scoring/999/result.json").status_code
         == 404

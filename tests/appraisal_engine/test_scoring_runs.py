@@ -10,7 +10,7 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from appraisal_engine.models import AuditEntry, ScoringRun
+from appraisal_engine.models import Answer, AuditEntry, Response, ScoringRun
 from appraisal_engine.services.scoring_runs import run_scoring, scoring_data
 
 
@@ -111,3 +111,31 @@ def test_a_campaign_without_responses_can_be_scored(factories, session):
     run = run_scoring(session, campaign)
     result = json.loads(run.result_json)
     assert [t["status"] for t in result["targets"]] == ["insufficient"]
+
+
+def test_two_categories_may_share_a_questionnaire_version(scored_campaign, session):
+    rows = {row.category: row for row in scored_campaign.categories}
+    rows["service_targets"].questionnaire_version = rows["grassroots"].questionnaire_version
+    session.commit()
+    [unit] = [t.subject for t in scored_campaign.targets if t.kind == "unit"]
+    for category in ("grassroots", "service_targets"):
+        response = Response(
+            campaign_id=scored_campaign.id,
+            campaign_target_id=next(t.id for t in scored_campaign.targets if t.kind == "unit"),
+            category=category,
+            questionnaire_version_id=rows["grassroots"].questionnaire_version_id,
+            channel="paper",
+            receipt_code=f"S-{category[:8]}",
+        )
+        question = next(q for q in rows["grassroots"].questionnaire_version.questions if q.options)
+        option = question.options[0]
+        response.answers = [Answer(question_id=question.id, option_id=option.id, points=0.0)]
+        session.add(response)
+    session.commit()
+    data = scoring_data(session, scored_campaign)
+    ids = [q["id"] for q in data.questions]
+    assert len(ids) == len(set(ids)), "each question declared once"
+    result = json.loads(run_scoring(session, scored_campaign).result_json)
+    [scored_unit] = [t for t in result["targets"] if t["id"] == f"unit:{unit.code}"]
+    assert scored_unit["categories"]["grassroots"]["n"] == 1
+    assert scored_unit["categories"]["service_targets"]["n"] == 1
