@@ -388,7 +388,7 @@ def score_command(campaign_code: str, as_json: bool) -> None:
 def export_scoring_input_command(campaign_code: str, output: Path) -> None:
     """Write the scoring input of the campaign's latest run, for an auditor to recompute
     with `python -m scoring run FILE`."""
-    from .services.scoring_runs import latest_run
+    from .services.scoring_runs import input_pieces, latest_run
 
     require_schema()
     session = get_session()
@@ -399,7 +399,9 @@ def export_scoring_input_command(campaign_code: str, output: Path) -> None:
     if run is None:
         _fail(f"campaign {campaign_code!r} has no scoring run yet: run `appraisal score` first")
     try:
-        output.write_text(run.input_json, encoding="utf-8")
+        with output.open("wb") as handle:
+            for piece in input_pieces(run.input_gzip):
+                handle.write(piece)
     except OSError as error:
         _fail(f"cannot write {output}: {error.strerror}")
     begin_write(session)
@@ -413,6 +415,60 @@ def export_scoring_input_command(campaign_code: str, output: Path) -> None:
     )
     session.commit()
     click.echo(f"wrote {output} (scoring run {run.id}, input sha256 {run.input_sha256})")
+
+
+@click.command("report")
+@click.argument("campaign_code", metavar="CAMPAIGN")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "xlsx", "csv"]),
+    required=True,
+    help="PDF with charts, XLSX with a sheet per level, or CSV (UTF-8 with a BOM)",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="file to write",
+)
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="language"
+)
+@with_appcontext
+def report_command(campaign_code: str, fmt: str, output: Path, lang: str) -> None:
+    """Write the ranked assessment report of the campaign: from its frozen scoring run
+    once finalised, else from its latest run (provisional)."""
+    from .services.assessment import report_input, results_run
+    from .services.reports import render_report
+
+    require_schema()
+    session = get_session()
+    campaign = session.scalar(campaign_by_code(campaign_code))
+    if campaign is None:
+        _fail(f"no campaign {campaign_code!r}")
+    run = results_run(session, campaign)
+    if run is None:
+        _fail(f"campaign {campaign_code!r} has no scoring run yet: run `appraisal score` first")
+    body = render_report(report_input(session, campaign, run, language=lang), fmt)
+    try:
+        output.write_bytes(body)
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror}")
+    begin_write(session)
+    record(
+        session,
+        "download",
+        actor=cli_actor(),
+        object_type="campaign",
+        object_id=campaign.id,
+        details={"what": f"report {fmt}", "campaign": campaign.code, "run": run.id},
+    )
+    session.commit()
+    state = "final" if run.frozen else "provisional: the campaign is not finalised"
+    click.echo(f"wrote {output} from scoring run {run.id} ({state})")
 
 
 @click.command("demo")
@@ -461,6 +517,7 @@ COMMANDS = (
     campaign_status_command,
     score_command,
     export_scoring_input_command,
+    report_command,
     demo_command,
 )
 

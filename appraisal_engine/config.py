@@ -83,6 +83,11 @@ def settings_from_environment(
         "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": public_url.startswith("https://"),
+        # Sign-in throttling: after this many failed attempts for one account, or from one
+        # client address, within the window (sliding), further attempts wait (429).
+        "LOGIN_MAX_FAILURES": _int(env, "APPRAISAL_LOGIN_MAX_FAILURES", 5),
+        "LOGIN_WINDOW_MINUTES": _float(env, "APPRAISAL_LOGIN_WINDOW_MINUTES", 15.0),
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "BABEL_DEFAULT_LOCALE": "zh",
         "LANGUAGES": ("zh", "en"),
@@ -107,6 +112,9 @@ def settings_from_environment(
         "FORM_MAX_AGE_HOURS": _float(env, "APPRAISAL_FORM_MAX_AGE_HOURS", 12.0),
         # How long a kiosk set-up lasts on its tablet.
         "KIOSK_MAX_AGE_DAYS": _float(env, "APPRAISAL_KIOSK_MAX_AGE_DAYS", 180.0),
+        # A cadre sees the comments about them only when at least this many counted
+        # responses stand behind them, so that no comment points at one respondent.
+        "COMMENTS_MIN_RESPONSES": _int(env, "APPRAISAL_COMMENTS_MIN_RESPONSES", 5),
     }
     settings.update(overrides)
     settings["PUBLIC_URL"] = public_url

@@ -13,6 +13,17 @@ CAMPAIGN_STATUS_LABELS = {
     "finalised": _l("Finalised"),
 }
 
+CATEGORY_LABELS = {
+    "residents": _l("Residents"),
+    "grassroots": _l("Grassroots units"),
+    "service_targets": _l("Service targets"),
+}
+GRADE_LABELS = {
+    "excellent": _l("Excellent"),
+    "competent": _l("Competent"),
+    "basic": _l("Basic"),
+    "incompetent": _l("Incompetent"),
+}
 
 QUESTION_TYPE_LABELS = {
     "satisfaction5": _l("Five-level satisfaction"),
@@ -57,11 +68,40 @@ def campaign_status_label(status: str) -> str:
     return str(CAMPAIGN_STATUS_LABELS.get(status, status))
 
 
+def grade_label(grade: str | None) -> str:
+    return str(GRADE_LABELS.get(grade, grade or ""))
+
+
+def category_label(category: str) -> str:
+    return str(CATEGORY_LABELS.get(category, category))
+
+
+def ordinal(n: int) -> str:
+    """A rank as words say it: "第5名" in Chinese, "5th" in English."""
+    if current_language() == "zh":
+        return f"第{n}名"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def score(value: float | None, digits: int = 1) -> str:
+    """A score as pages show it (the stored figure keeps every digit)."""
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         tr=localized,
         tx=text_in_language,
         campaign_status_label=campaign_status_label,
         question_type_label=question_type_label,
+        grade_label=grade_label,
+        category_label=category_label,
+        ordinal=ordinal,
     )
+    app.jinja_env.filters.update(score=score, percent=percent)
     app.context_processor(lambda: {"lang": current_language()})

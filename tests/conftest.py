@@ -20,11 +20,19 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import appraisal_engine.models as models_package
+import appraisal_engine.models.users as users_model
 from appraisal_engine import create_app
 from appraisal_engine.db import get_database, make_engine, normalise_url
 from appraisal_engine.migrate import upgrade
 
 from .factories import Factories
+
+# Passwords: production hashes with scrypt n=2**15 (about 0.25 s a hash here, on purpose);
+# the suite signs in thousands of times, so it hashes with n=2**10. test_auth checks the
+# production setting itself (PRODUCTION_PASSWORD_METHOD).
+PRODUCTION_PASSWORD_METHOD = users_model.PASSWORD_METHOD
+users_model.PASSWORD_METHOD = models_package.PASSWORD_METHOD = "scrypt:1024:8:1"
 
 POSTGRES_ENV = "APPRAISAL_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]

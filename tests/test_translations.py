@@ -16,6 +16,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None
 def source_messages() -> set[str]:
     method_map = [
         ("appraisal_engine/**.py", "python"),
+        ("reports/**.py", "python"),
         ("appraisal_engine/templates/**.html", "jinja2"),
     ]
     found = set()

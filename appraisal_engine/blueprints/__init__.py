@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Flask, abort, request
 
-from . import admin, api, auth, cadre, errors, leadership, public, survey
+from . import (
+    admin,
+    api,
+    auth,
+    cadre,
+    errors,
+    leadership,
+    public,
+    results,  # noqa: F401  (its routes are on leadership.bp)
+    survey,
+)
+from .access import may_reach
 
 
 def _refuse_nul_characters() -> None:
@@ -19,6 +30,7 @@ def _refuse_nul_characters() -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.before_request(_refuse_nul_characters)
+    app.jinja_env.globals["may_reach"] = may_reach
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(auth.bp)

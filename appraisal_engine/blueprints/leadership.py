@@ -15,8 +15,13 @@ from ..db import begin_write, get_session
 from ..models import ScoringRun
 from ..queries.campaigns import campaign_by_code, campaigns_newest_first, response_counts
 from ..services.audit import record
-from ..services.scoring_runs import run_scoring
-from .access import campaign_or_404, role_required
+from ..services.scoring_runs import input_pieces, run_scoring
+from .access import (
+    campaign_or_404,
+    role_required,
+    visible_target_ids,
+    whole_bureau_required,
+)
 
 bp = Blueprint("leadership", __name__)
 
@@ -26,7 +31,11 @@ bp = Blueprint("leadership", __name__)
 def index() -> str:
     session = get_session()
     campaigns = session.scalars(campaigns_newest_first()).all()
-    counts = {c.id: response_counts(session, c.id) for c in campaigns}
+    # A leader scoped to a unit counts only the responses to their subtree's targets.
+    counts = {
+        c.id: response_counts(session, c.id, visible_target_ids(current_user, c.id))
+        for c in campaigns
+    }
     return render_template("leadership/index.html", campaigns=campaigns, counts=counts)
 
 
@@ -59,6 +68,7 @@ def _summary(run: ScoringRun) -> dict[str, int]:
 
 @bp.post("/campaigns/<code>/scoring")
 @role_required("leader", "admin")
+@whole_bureau_required
 def scoring_run(code: str):
     session = get_session()
     begin_write(session)
@@ -79,13 +89,14 @@ def scoring_run(code: str):
 
 @bp.get("/campaigns/<code>/scoring/<int:run_id>/<any(input, result):what>.json")
 @role_required("leader", "admin")
+@whole_bureau_required
 def scoring_download(code: str, run_id: int, what: str):
     campaign = campaign_or_404(code)
     session = get_session()
     run = session.get(ScoringRun, run_id)
     if run is None or run.campaign_id != campaign.id:
         abort(404)
-    text = run.input_json if what == "input" else run.result_json
+    body = input_pieces(run.input_gzip) if what == "input" else run.result_json
     begin_write(session)
     record(
         session,
@@ -98,7 +109,7 @@ def scoring_download(code: str, run_id: int, what: str):
     session.commit()
     filename = f"{code}-run{run_id}-{what}.json"
     return Response(
-        text,
+        body,
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -98,6 +98,8 @@ class Campaign(Base):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When leadership published the units' league table at /public/<code>; NULL: not public.
+    league_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     categories: Mapped[list[CampaignCategory]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan"

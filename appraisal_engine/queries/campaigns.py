@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,15 +28,21 @@ def campaign_by_code(code: str) -> Select[tuple[Campaign]]:
     return select(Campaign).where(Campaign.code == code)
 
 
-def response_counts(session: Session, campaign_id: int) -> dict[str, Any]:
-    """Responses of a campaign: `total`, `by_status` (every status, zeros included),
-    `by_category` and `by_target` (campaign target id → count)."""
+def response_counts(
+    session: Session, campaign_id: int, target_ids: Collection[int] | None = None
+) -> dict[str, Any]:
+    """Responses of a campaign (to `target_ids` only, when given): `total`, `by_status`
+    (every status, zeros included), `by_category` and `by_target` (campaign target id →
+    count)."""
     by_status = dict.fromkeys(RESPONSE_STATUSES, 0)
     by_category: dict[str, int] = {}
     total = 0
+    scope = [Response.campaign_id == campaign_id]
+    if target_ids is not None:
+        scope.append(Response.campaign_target_id.in_(list(target_ids)))
     rows = session.execute(
         select(Response.status, Response.category, func.count())
-        .where(Response.campaign_id == campaign_id)
+        .where(*scope)
         .group_by(Response.status, Response.category)
     )
     for status, category, count in rows:
@@ -45,7 +52,7 @@ def response_counts(session: Session, campaign_id: int) -> dict[str, Any]:
     by_target = dict(
         session.execute(
             select(Response.campaign_target_id, func.count())
-            .where(Response.campaign_id == campaign_id)
+            .where(*scope)
             .group_by(Response.campaign_target_id)
         ).all()
     )

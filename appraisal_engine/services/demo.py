@@ -1,5 +1,7 @@
 """A realistic demo instance: a district bureau, the standard questionnaires, an open
-campaign `demo` and synthetic responses with a realistic spread between targets."""
+campaign `demo` (with a provisional scoring run) and last year's campaign, finalised with
+its league table public, with synthetic responses and a realistic spread between
+targets."""
 
 from __future__ import annotations
 
@@ -37,9 +39,12 @@ from .accounts import create_user
 from .codes import new_link_token, new_receipt_code
 from .org_import import import_org
 from .questionnaires import store_version
+from .scoring_runs import run_scoring
 from .submissions import FlagRules, answers_fingerprint, flag_reasons
 
 CAMPAIGN_CODE = "demo"
+#: Last year's campaign: finalised, its league table public.
+PREVIOUS_CAMPAIGN_CODE = "demo-last-year"
 
 #: PostgreSQL functions that migrations create (tables take their triggers with them).
 DATABASE_FUNCTIONS = (
@@ -299,33 +304,31 @@ def _add_stuffing(
         )
 
 
-def build_demo(session: Session, *, seed: int = 2026, today: date | None = None) -> DemoResult:
-    """Build the demo in `session` (the caller commits). Raises DemoExists on a database
-    that already holds data."""
-    _refuse_if_not_empty(session)
-    rng = random.Random(seed)
-    now = datetime.now(UTC)
-    today = today or now.date()
-
-    org_file = resources.files("appraisal_engine") / "data" / "demo-org.csv"
-    with resources.as_file(org_file) as path:
-        import_org(session, path)
-    units = {u.code: u for u in session.scalars(select(Unit))}
-    points = {p.code: p for p in session.scalars(select(ServicePoint))}
-    cadres = {c.code: c for c in session.scalars(select(Cadre).order_by(Cadre.code))}
-
-    versions = {
-        category: store_version(session, make(), publish=True)
-        for category, make in STANDARD_QUESTIONNAIRES.items()
-    }
-    starts_on = today - timedelta(days=56)
+def _campaign(
+    session: Session,
+    rng: random.Random,
+    versions: dict[str, QuestionnaireVersion],
+    units: dict[str, Unit],
+    points: dict[str, ServicePoint],
+    cadres: dict[str, Cadre],
+    *,
+    code: str,
+    year: int,
+    starts_on: date,
+    ends_on: date,
+    status: str,
+    now: datetime,
+    links: bool,
+) -> tuple[Campaign, dict[str, CampaignTarget], dict[str, Link]]:
+    """A campaign of every unit (but the root), window and cadre, with synthetic
+    responses up to `now`; with `links`, an open link per target and invitation codes."""
     campaign = Campaign(
-        code=CAMPAIGN_CODE,
-        name_zh=f"{today.year}年度“群众评议机关”满意度测评",
-        name_en=f"{today.year} annual public appraisal of the bureau",
+        code=code,
+        name_zh=f"{year}年度“群众评议机关”满意度测评",
+        name_en=f"{year} annual public appraisal of the bureau",
         starts_on=starts_on,
-        ends_on=today + timedelta(days=35),
-        status="open",
+        ends_on=ends_on,
+        status=status,
         opened_at=datetime.combine(starts_on, datetime.min.time(), UTC),
     )
     campaign.categories = [
@@ -361,8 +364,8 @@ def build_demo(session: Session, *, seed: int = 2026, today: date | None = None)
 
     # Every target has an open residents' link, as opening a campaign gives it.
     open_links = {
-        code: Link(token=new_link_token(), target=target, category="residents", kind="open")
-        for code, target in targets.items()
+        subject: Link(token=new_link_token(), target=target, category="residents", kind="open")
+        for subject, target in (targets.items() if links else ())
     }
     session.add_all(open_links.values())
     session.flush()
@@ -371,30 +374,38 @@ def build_demo(session: Session, *, seed: int = 2026, today: date | None = None)
         session, rng, campaign, versions, datetime.combine(starts_on, datetime.min.time(), UTC), now
     )
     serving = {p.code: [c.id for c in p.cadres] for p in points.values()}
-    for code, target in targets.items():
-        quality = rng.gauss(83, 5) - (20 if code in WEAK_TARGETS else 0)
-        sparse = code in SPARSE_CADRES
+    for subject_code, target in targets.items():
+        quality = rng.gauss(83, 5) - (20 if subject_code in WEAK_TARGETS else 0)
+        sparse = subject_code in SPARSE_CADRES
         if target.kind == "service_point":
             residents = rng.randint(35, 110)
         elif target.kind == "cadre":
             residents = (
                 rng.randint(8, 22)
-                if sparse or not cadres[code].service_points
+                if sparse or not cadres[subject_code].service_points
                 else rng.randint(28, 60)
             )
         else:
             residents = 0
         for _ in range(residents):
             served_by = None
-            if target.kind == "service_point" and serving[code] and rng.random() < 0.6:
-                served_by = rng.choice(serving[code])
+            if target.kind == "service_point" and serving[subject_code] and rng.random() < 0.6:
+                served_by = rng.choice(serving[subject_code])
             writer.add(
-                target, "residents", quality, link_id=open_links[code].id, served_by=served_by
+                target,
+                "residents",
+                quality,
+                link_id=open_links[subject_code].id if links else None,
+                served_by=served_by,
             )
         if target.kind == "service_point":
             continue
         for category, low, high in (("grassroots", 5, 12), ("service_targets", 4, 10)):
             n = rng.randint(2, 4) if sparse else rng.randint(low, high)
+            if not links:
+                for _ in range(n):
+                    writer.add(target, category, quality + rng.gauss(0, 3), link_id=None)
+                continue
             unused = rng.randint(1, 3)
             invitations = [
                 Link(token=new_link_token(), target=target, category=category, kind="invitation")
@@ -408,9 +419,73 @@ def build_demo(session: Session, *, seed: int = 2026, today: date | None = None)
                 invitation.used_at = now
         writer.flush()
     writer.flush()
+    return campaign, targets, open_links
+
+
+def build_demo(session: Session, *, seed: int = 2026, today: date | None = None) -> DemoResult:
+    """Build the demo in `session` (the caller commits). Raises DemoExists on a database
+    that already holds data."""
+    _refuse_if_not_empty(session)
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    today = today or now.date()
+
+    org_file = resources.files("appraisal_engine") / "data" / "demo-org.csv"
+    with resources.as_file(org_file) as path:
+        import_org(session, path)
+    units = {u.code: u for u in session.scalars(select(Unit))}
+    points = {p.code: p for p in session.scalars(select(ServicePoint))}
+    cadres = {c.code: c for c in session.scalars(select(Cadre).order_by(Cadre.code))}
+
+    versions = {
+        category: store_version(session, make(), publish=True)
+        for category, make in STANDARD_QUESTIONNAIRES.items()
+    }
+    root = next(u for u in units.values() if u.parent_id is None)
+    # Last year's campaign, finalised with its league table public; this year's, open.
+    last_year = today - timedelta(days=364)
+    previous, _targets, _links = _campaign(
+        session,
+        rng,
+        versions,
+        units,
+        points,
+        cadres,
+        code=PREVIOUS_CAMPAIGN_CODE,
+        year=last_year.year,
+        starts_on=last_year - timedelta(days=56),
+        ends_on=last_year + timedelta(days=35),
+        status="closed",
+        now=datetime.combine(last_year + timedelta(days=35), datetime.min.time(), UTC),
+        links=False,
+    )
+    previous_run = run_scoring(session, previous, actor="demo")
+    previous_run.frozen = True
+    previous.status = "finalised"
+    previous.closed_at = previous.finalised_at = previous.league_published_at = (
+        datetime.combine(previous.ends_on, datetime.min.time(), UTC)
+    )
+    starts_on = today - timedelta(days=56)
+    campaign, targets, open_links = _campaign(
+        session,
+        rng,
+        versions,
+        units,
+        points,
+        cadres,
+        code=CAMPAIGN_CODE,
+        year=today.year,
+        starts_on=starts_on,
+        ends_on=today + timedelta(days=35),
+        status="open",
+        now=now,
+        links=True,
+    )
     _add_stuffing(
         session, targets[STUFFED_WINDOW], open_links[STUFFED_WINDOW], versions["residents"], now
     )
+    # A provisional run, so that leadership's ranking has figures from the start.
+    run_scoring(session, campaign, actor="demo")
 
     logins = []
     for role, username, extra in (
@@ -429,7 +504,9 @@ def build_demo(session: Session, *, seed: int = 2026, today: date | None = None)
     summary = (
         f"demo bureau {root.name_zh} ({root.name_en}): {len(units)} units, {len(points)} "
         f"service windows, {len(cadres)} cadres; campaign {CAMPAIGN_CODE!r} open with "
-        f"{len(targets)} targets and {total} responses"
+        f"{len(targets)} targets and {total} responses; last year's campaign "
+        f"{PREVIOUS_CAMPAIGN_CODE!r} finalised, its league table at /public/"
+        f"{PREVIOUS_CAMPAIGN_CODE}"
     )
     first_window = min(points)
     return DemoResult(summary, logins, open_links[first_window].token)

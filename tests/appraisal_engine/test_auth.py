@@ -16,6 +16,7 @@ from appraisal_engine.services.accounts import (
 )
 from appraisal_engine.services.sign_in import Throttle, Throttled, attempt_keys, begin_attempt
 
+from ..conftest import PRODUCTION_PASSWORD_METHOD
 from ..factories import PASSWORD
 
 
@@ -136,6 +137,11 @@ def test_unknown_page_is_a_friendly_404(client):
 
 
 # Passwords ---------------------------------------------------------------------------
+
+
+def test_production_hashes_passwords_with_scrypt_at_full_cost():
+    method, n, r, p = PRODUCTION_PASSWORD_METHOD.split(":")
+    assert method == "scrypt" and int(n) >= 2**15 and int(r) >= 8 and int(p) >= 1
 
 
 def test_passwords_are_hashed_with_scrypt(factories, session):

@@ -11,6 +11,7 @@ from appraisal_engine.models import (
     Campaign,
     CampaignTarget,
     Response,
+    ScoringRun,
     ServicePoint,
     Unit,
     User,
@@ -103,6 +104,17 @@ def test_demo_builds_a_realistic_instance(runner, session, client):
     averages = [m for _, m in means]
     assert max(averages) - min(averages) > 10
 
+    # Last year's campaign is finalised at a frozen run, its league table public; this
+    # year's has a provisional run, so every page has figures to show.
+    previous = session.scalars(select(Campaign).where(Campaign.code == "demo-last-year")).one()
+    assert previous.status == "finalised" and previous.league_published_at is not None
+    runs = {run.campaign_id: run for run in session.scalars(select(ScoringRun))}
+    assert runs[previous.id].frozen and not runs[campaign.id].frozen
+    assert previous.ends_on < campaign.starts_on
+    public = client.get("/public/demo-last-year").get_data(as_text=True)
+    assert all(t.unit.name_zh in public for t in previous.targets if t.kind == "unit")
+    assert not any(t.cadre.name_zh in public for t in previous.targets if t.kind == "cadre")
+
     logins = LOGIN.findall(output)
     roles = [role for role, _, _ in logins]
     assert {"admin", "leader", "cadre"} <= set(roles)
@@ -123,6 +135,7 @@ def test_demo_builds_a_realistic_instance(runner, session, client):
             )
             assert appraised is not None, "the cadre login is appraised in the campaign"
             assert user.cadre.name_zh in page.get_data(as_text=True)
+            assert "综合得分" in page.get_data(as_text=True), "last year's final result"
         client.post("/logout", data={"csrf_token": csrf_token(client, homes[role])})
 
 
@@ -131,11 +144,11 @@ def test_demo_refuses_a_second_run_unless_reset(runner, session):
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 1
     assert "not empty" in again.output and "--reset" in again.output
-    assert session.scalar(select(func.count()).select_from(Campaign)) == 1
+    assert session.scalar(select(func.count()).select_from(Campaign)) == 2
     session.rollback()  # end the test's read transaction: DROP TABLE waits for it otherwise
     reset = run_demo(runner, "--reset")
     session.expire_all()
-    assert session.scalar(select(func.count()).select_from(Campaign)) == 1
+    assert session.scalar(select(func.count()).select_from(Campaign)) == 2
     assert LOGIN.findall(first) != LOGIN.findall(reset), "new passwords after a reset"
 
 

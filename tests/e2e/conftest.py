@@ -25,12 +25,20 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     """The test's app at http://127.0.0.1:<port>, served from a thread."""
+    before = set(threading.enumerate())
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+    # Requests still in flight (an image the browser fetched late) run in daemon threads
+    # the server does not wait for: wait for them, so that their database sessions are
+    # closed before the app's engine is disposed.
+    for request_thread in set(threading.enumerate()) - before:
+        if getattr(getattr(request_thread, "_target", None), "__self__", None) is server:
+            request_thread.join(timeout=10)
+    server.server_close()
 
 
 @pytest.fixture(scope="session")

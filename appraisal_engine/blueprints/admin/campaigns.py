@@ -33,6 +33,7 @@ from ...queries.campaigns import campaigns_newest_first
 from ...services import campaigns as service
 from ...services.audit import record
 from ...services.printing import link_url, print_archive, print_set
+from ...templating import CATEGORY_LABELS
 from ...templating import localized as tr
 from ..access import campaign_or_404, role_required
 from .blueprint import bp
@@ -79,9 +80,7 @@ CHOICE_LABELS = {
     "mean": _l("Mean"),
     "trimmed_mean": _l("Trimmed mean"),
     "shrunk_mean": _l("Mean shrunk towards the category's mean"),
-    "residents": _l("Residents"),
-    "grassroots": _l("Grassroots units"),
-    "service_targets": _l("Service targets"),
+    **CATEGORY_LABELS,
 }
 TARGET_KIND_LABELS = {
     "unit": _l("Unit"),

@@ -1,0 +1,104 @@
+"""Each role signs in with a real browser and walks its pages: the cadre their own
+result, leadership the dashboard, ranking, charts and a report, the administrator the
+campaign pages. Nobody reaches another role's pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from appraisal_engine.services.scoring_runs import run_scoring
+
+from ..factories import PASSWORD
+from .test_survey import AXE, AXE_RUN
+
+
+@pytest.fixture
+def finalised(factories, session):
+    unit = factories.unit(code="U01", name_zh="政务服务中心")
+    me = factories.cadre(unit=unit, code="C01", name_zh="张三")
+    other = factories.cadre(unit=unit, code="C02", name_zh="李四")
+    point = factories.service_point(unit=unit, code="W01", name_zh="1号窗口")
+    campaign = factories.campaign(
+        code="y2026", name_zh="2026年度测评", targets=[unit, point, me, other], status="closed"
+    )
+    for category in campaign.categories:
+        category.min_responses = 2
+    for subject, count in ((me, 6), (other, 4), (point, 5)):
+        for _ in range(count):
+            factories.response(campaign, subject)
+    session.commit()
+    run = run_scoring(session, campaign)
+    run.frozen = True
+    campaign.status = "finalised"
+    factories.user("cadre", username="zhang", cadre_code="C01")
+    factories.user("leader", username="boss")
+    factories.user("admin", username="root")
+    session.commit()
+    return campaign
+
+
+def _sign_in(page, server, username):
+    page.goto(f"{server}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _image_loaded(page, selector):
+    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
+
+
+def test_a_cadre_reads_their_own_result_on_a_phone(finalised, live_server, phone):
+    _sign_in(phone, live_server, "zhang")
+    phone.wait_for_url(f"{live_server}/me/")
+    assert "张三" in phone.locator("h1").inner_text()
+    assert "李四" not in phone.content()
+    phone.click("text=结果是怎样得出的")
+    phone.wait_for_url(f"{live_server}/me/campaigns/y2026")
+    assert "您的名次在第" in phone.content()
+    wide = phone.evaluate(
+        "[...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > 361)"
+        ".map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40))"
+    )
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360, wide
+    if (AXE / "axe.min.js").exists():
+        phone.add_script_tag(path=str(AXE / "axe.min.js"))
+        violations = [v["id"] for v in phone.evaluate(AXE_RUN)["violations"]]
+        assert violations == [], violations
+    for forbidden in ("/leadership/", "/admin/", "/leadership/campaigns/y2026/ranking"):
+        assert phone.goto(f"{live_server}{forbidden}").status == 403
+
+
+def test_leadership_walks_dashboard_ranking_charts_and_a_report(finalised, live_server, desktop):
+    _sign_in(desktop, live_server, "boss")
+    desktop.wait_for_url(f"{live_server}/leadership/")
+    desktop.click("text=2026年度测评")
+    desktop.wait_for_url(f"{live_server}/leadership/campaigns/y2026")
+    assert _image_loaded(desktop, "img.chart")
+    desktop.click("nav.tabs >> text=排名")
+    desktop.click("nav.tabs >> nth=1 >> text=干部")
+    desktop.wait_for_load_state("networkidle")
+    assert "张三" in desktop.content() and "李四" in desktop.content()
+    images = desktop.locator("img.chart")
+    assert images.count() >= 2
+    for n in range(images.count()):
+        assert images.nth(n).evaluate("img => img.complete && img.naturalWidth > 0")
+    with desktop.expect_download() as download:
+        desktop.click("text=Report CSV" if "Report" in desktop.content() else "text=报告 CSV")
+    body = Path(download.value.path()).read_bytes()
+    assert body.startswith(b"\xef\xbb\xbf") and "张三".encode() in body
+    assert desktop.goto(f"{live_server}/admin/").status == 403
+    assert desktop.goto(f"{live_server}/me/").status == 403
+
+
+def test_an_administrator_reaches_the_campaign_pages(finalised, live_server, desktop):
+    _sign_in(desktop, live_server, "root")
+    desktop.wait_for_url(f"{live_server}/admin/")
+    assert desktop.goto(f"{live_server}/admin/campaigns/y2026").status == 200
+    assert desktop.goto(f"{live_server}/admin/campaigns/y2026/review").status == 200
+    assert desktop.goto(f"{live_server}/leadership/campaigns/y2026/ranking").status == 200
+    assert desktop.goto(f"{live_server}/me/").status == 403
