@@ -31,17 +31,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from scratch import scratch_postgres  # noqa: E402
 
 CATEGORIES = ("residents", "grassroots", "service_targets")
 INDICATORS = ("attitude", "efficiency", "integrity", "work_style")
@@ -262,24 +260,6 @@ def _document_responses(session) -> int:
 
     entry = session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
     return int(entry.details["responses"])
-
-
-@contextmanager
-def scratch_postgres(url: str) -> Iterator[str]:
-    """A database made on the server of `url` for the run, dropped afterwards."""
-    from appraisal_engine.db import normalise_url
-
-    server = make_url(normalise_url(url))
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"appraisal_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def run(
