@@ -111,7 +111,11 @@ def make_world(session: Session, factories: Factories, password_hash: str) -> Wo
     root = factories.unit(code="R", name_zh="市局", name_en="City bureau")
     unit_a = factories.unit(code="UA", name_zh="甲处", name_en="Division A", parent=root)
     unit_a1 = factories.unit(code="UA1", name_zh="甲一科", name_en="Section A1", parent=unit_a)
-    unit_b = factories.unit(code="UB", name_zh="乙处独有", name_en="Division Bee", parent=root)
+    # Marks are matched as substrings of whole pages, so they must be long enough that a
+    # random token (CSRF, nonce) cannot contain one by chance: "UB" once did.
+    unit_b = factories.unit(
+        code="UB-6620", name_zh="乙处独有", name_en="Division Bee", parent=root
+    )
     window = factories.service_point(unit=unit_a1, code="WA1")
     cadre_a = factories.cadre(
         unit=unit_a1, code="CA-7731", name_zh="甲干部七七", name_en="Cadre Alpha Seven"
@@ -159,7 +163,7 @@ def make_world(session: Session, factories: Factories, password_hash: str) -> Wo
     draft = new_draft(session, questionnaire)
     question_id = definition_of(draft)["questions"][0]["id"]
     session.commit()
-    return World(
+    world = World(
         campaign=campaign,
         finalised=finalised,
         targets=targets,
@@ -181,6 +185,9 @@ def make_world(session: Session, factories: Factories, password_hash: str) -> Wo
             cadre_b.name_en,
         ),
     )
+    ascii_marks = [m for m in world.cadre_a_marks + world.outside_marks if m.isascii()]
+    assert all(len(mark) >= 6 for mark in ascii_marks), "a short mark matches tokens by chance"
+    return world
 
 
 # URL arguments -----------------------------------------------------------------------
