@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -36,12 +38,50 @@ def current_revision(connection: Connection) -> str | None:
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     """Create or upgrade the schema; returns (revision before, revision after)."""
-    with engine.begin() as connection:
-        before = current_revision(connection)
-        command.upgrade(alembic_config(connection), revision)
-        after = current_revision(connection)
+    return _migrate(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> tuple[str | None, str]:
+    """Take the schema back to `revision` (for testing migrations on data)."""
+    return _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str):
+    """Run `step` in one transaction.
+
+    On SQLite, foreign keys are off while migrating (a migration that must rebuild a
+    table drops it, which other tables' keys would refuse) and are checked as a whole
+    before the commit: the procedure SQLite documents for schema changes."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # outside a transaction, where SQLite ignores this pragma
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                before = current_revision(connection)
+                step(alembic_config(connection), revision)
+                after = current_revision(connection)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
     assert after is not None
     return before, after
+
+
+def sqlite_triggers_on(table: str) -> list[str]:
+    """The CREATE TRIGGER statements of revision 0002 on `table`: a migration that rebuilds
+    the table on SQLite drops its triggers and must create them again."""
+    script = ScriptDirectory.from_config(alembic_config()).get_revision("0002")
+    assert script is not None
+    statements: list[str] = script.module.SQLITE_TRIGGERS
+    return [s for s in statements if _TRIGGER_TABLE.search(s).group(1) == table]
+
+
+_TRIGGER_TABLE = re.compile(r"\bBEFORE\s+(?:INSERT|UPDATE|DELETE)(?:\s+OF\s+\w+)?\s+ON\s+(\w+)")
 
 
 def new_revision(message: str) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -93,6 +96,17 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
 
 
+def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (UTC) moment in the bureau's time zone, as pages show it."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(pattern)
+
+
+def local_date(moment: datetime | None) -> str:
+    return local_time(moment, "%Y-%m-%d")
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         tr=localized,
@@ -103,5 +117,7 @@ def init_templating(app: Flask) -> None:
         category_label=category_label,
         ordinal=ordinal,
     )
-    app.jinja_env.filters.update(score=score, percent=percent)
+    app.jinja_env.filters.update(
+        score=score, percent=percent, local_time=local_time, local_date=local_date
+    )
     app.context_processor(lambda: {"lang": current_language()})

@@ -127,6 +127,8 @@ POLICY: dict[str, Access] = {
     "admin.campaign_invitations": ADMIN,
     "admin.campaign_target_links": ADMIN,
     "admin.campaign_link_revoke": ADMIN,
+    "admin.campaign_kiosks": ADMIN,
+    "admin.campaign_kiosk_revoke": ADMIN,
     "admin.campaign_link_qr": ADMIN,
     "admin.campaign_print": ADMIN,
     "admin.campaign_target_veto": ADMIN,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,9 @@ from forms.builder import answers_from_form
 
 from ..db import begin_write, get_database, get_session
 from ..extensions import csrf, limiter
-from ..services.audit import record
+from ..models import MAX_ID
+from ..services.kiosks import set_up_kiosk as set_up_kiosk_record
+from ..services.kiosks import trusted_kiosk_id
 from ..services.submissions import (
     FlagRules,
     LinkContext,
@@ -66,7 +69,8 @@ KIOSK_COOKIE = "appraisal_kiosk"
 FORM_COOKIE = "appraisal_form"
 KIOSK_RESET_SECONDS = 5
 TOKEN_SALT = "appraisal-survey-form"
-KIOSK_SALT = "appraisal-kiosk"
+#: Salt of the kiosk cookie, which names a row of `kiosks` (revision 0007).
+KIOSK_SALT = "appraisal-kiosk-id"
 
 UNAVAILABLE = {
     "unknown": _l("This link is not known. Please check the address or scan the code again."),
@@ -201,21 +205,26 @@ def _network_key() -> str:
     )
 
 
-def _trusted_kiosk_campaign() -> int | None:
-    """The campaign whose kiosk this device was set up as, if any (and still valid)."""
-    value = request.cookies.get(KIOSK_COOKIE)
-    if not value:
-        return None
-    max_age = current_app.config["KIOSK_MAX_AGE_DAYS"] * 24 * 3600
-    try:
-        campaign_id = _serializer().loads(value, salt=KIOSK_SALT, max_age=max_age)
-    except BadSignature:
-        return None
-    return campaign_id if isinstance(campaign_id, int) else None
+def _trusted_kiosk() -> int | None:
+    """The kiosk this device was set up as, if it was set up for this request's link and
+    is neither revoked nor expired (looked up once per request)."""
+    if "trusted_kiosk" not in g:
+        g.trusted_kiosk = None
+        token = (request.view_args or {}).get("token")
+        value = request.cookies.get(KIOSK_COOKIE)
+        if request.args.get("kiosk") == "1" and token and value:
+            max_age = current_app.config["KIOSK_MAX_AGE_DAYS"] * 24 * 3600
+            try:
+                kiosk_id = _serializer().loads(value, salt=KIOSK_SALT, max_age=max_age)
+            except BadSignature:
+                kiosk_id = None
+            if isinstance(kiosk_id, int) and 0 < kiosk_id <= MAX_ID:
+                g.trusted_kiosk = trusted_kiosk_id(get_session(), kiosk_id, token)
+    return g.trusted_kiosk
 
 
 def _is_trusted_kiosk() -> bool:
-    return request.args.get("kiosk") == "1" and _trusted_kiosk_campaign() is not None
+    return _trusted_kiosk() is not None
 
 
 # --- Rate limits ------------------------------------------------------------------------
@@ -394,8 +403,8 @@ def _submission(
 ) -> Submission:
     secret = current_app.config["SECRET_KEY"]
     address, agent = request.remote_addr or "", request.user_agent.string
-    trusted_kiosk = kiosk and _trusted_kiosk_campaign() == context.campaign_id
-    web_channel = "kiosk" if trusted_kiosk else "web"
+    kiosk_id = _trusted_kiosk() if kiosk else None
+    web_channel = "kiosk" if kiosk_id is not None else "web"
     return Submission(
         answers=answers_from_form(wtform, form.questionnaire),
         nonce=ticket.nonce,
@@ -403,7 +412,7 @@ def _submission(
         language=current_language(),
         device_hash=device_hash(secret, address, agent, _device_cookie()),
         network_hash=network_hash(secret, address, agent),
-        trusted_kiosk=trusted_kiosk,
+        kiosk_id=kiosk_id,
         served_by_cadre_id=cadre_id,
         duration_ms=max(0, int((time.time() - ticket.opened) * 1000)),
     )
@@ -468,28 +477,27 @@ def receipt(code: str):
 @bp.post("/s/<token>/kiosk")
 @role_required("admin")
 def set_up_kiosk(token: str):
-    """Make this device (a tablet at the window) the campaign's kiosk: its responses are
+    """Make this device (a tablet at the window) a kiosk of this link: its responses are
     not flagged as repeats of each other. An administrator signs in on the tablet to do
     it and is signed out at once, so the tablet never carries an administrator's session.
-    The set-up lasts KIOSK_MAX_AGE_DAYS; it is audited."""
+    The set-up lasts KIOSK_MAX_AGE_DAYS unless revoked sooner; it is audited."""
     db_session = get_session()
     context = link_context(db_session, token)
     if context is None or context.kind != "open":
         abort(404)
     begin_write(db_session)
-    record(
+    kiosk = set_up_kiosk_record(
         db_session,
-        "kiosk.set_up",
-        user=current_user,
-        object_type="link",
-        object_id=context.link_id,
-        details={"campaign": context.campaign_code, "target": context.subject.code},
+        context.link_id,
+        current_user,
+        label=request.form.get("label", ""),
+        device=request.user_agent.string,
+        lasts=timedelta(days=current_app.config["KIOSK_MAX_AGE_DAYS"]),
     )
     db_session.commit()
     logout_user()
     session.clear()
     response = redirect(url_for("survey.survey", token=token, kiosk=1))
     max_age = current_app.config["KIOSK_MAX_AGE_DAYS"] * 24 * 3600
-    value = _serializer().dumps(context.campaign_id, salt=KIOSK_SALT)
-    _cookie(response, KIOSK_COOKIE, value, max_age)
+    _cookie(response, KIOSK_COOKIE, _serializer().dumps(kiosk.id, salt=KIOSK_SALT), max_age)
     return response

@@ -2,7 +2,7 @@
 every table on `Base.metadata`."""
 
 from .audit import AuditEntry
-from .base import Base, UTCDateTime, utcnow
+from .base import MAX_ID, Base, UTCDateTime, utcnow
 from .campaigns import (
     AGGREGATES,
     CAMPAIGN_STATUSES,
@@ -16,6 +16,7 @@ from .campaigns import (
     CampaignTarget,
     Link,
 )
+from .kiosks import Kiosk
 from .org import Cadre, ServicePoint, Unit, cadre_service_points
 from .questionnaires import (
     QUESTION_TYPES,
@@ -38,6 +39,7 @@ __all__ = [
     "CHANNELS",
     "DEFAULT_CATEGORY_PARAMS",
     "LINK_KINDS",
+    "MAX_ID",
     "PASSWORD_METHOD",
     "QUESTION_TYPES",
     "RECTIFICATION_STATUSES",
@@ -54,6 +56,7 @@ __all__ = [
     "CampaignIndicator",
     "CampaignTarget",
     "Indicator",
+    "Kiosk",
     "Link",
     "LoginAttempt",
     "Option",

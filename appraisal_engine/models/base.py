@@ -10,6 +10,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+#: The largest id an INTEGER key holds on every backend: larger ids in URLs are refused
+#: before they reach the database (PostgreSQL would reject them with an error).
+MAX_ID = 2**31 - 1
+
 #: Deterministic constraint names, so migrations can name what they alter on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

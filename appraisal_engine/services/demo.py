@@ -28,6 +28,7 @@ from ..models import (
     CampaignCategory,
     CampaignIndicator,
     CampaignTarget,
+    Kiosk,
     Link,
     QuestionnaireVersion,
     Response,
@@ -148,6 +149,22 @@ class _ResponseWriter:
         self.responses: list[dict[str, Any]] = []
         self.answers: list[list[dict[str, Any]]] = []
         self.count = 0
+        #: One tablet per open link that takes kiosk answers, set up at the start.
+        self.kiosks: dict[int, int] = {}
+
+    def _kiosk(self, link_id: int) -> int:
+        if link_id not in self.kiosks:
+            kiosk = Kiosk(
+                link_id=link_id,
+                label="窗口平板",
+                device="Mozilla/5.0 (Linux; Android 12; Tablet)",
+                set_up_at=self.start,
+                expires_at=self.start + timedelta(days=180),
+            )
+            self.session.add(kiosk)
+            self.session.flush()
+            self.kiosks[link_id] = kiosk.id
+        return self.kiosks[link_id]
 
     def _moment(self) -> datetime:
         day = self.rng.randrange(max(1, (self.now - self.start).days))
@@ -186,8 +203,13 @@ class _ResponseWriter:
                 answers.append(
                     {"question_id": question_id, "value_text": f"1390000{rng.randrange(10000):04d}"}
                 )
+        kiosk_id = None
         if category == "residents":
             channel = rng.choices(["web", "kiosk", "paper"], [85, 10, 5])[0]
+            if channel == "kiosk" and link_id is not None:
+                kiosk_id = self._kiosk(link_id)
+            elif channel == "kiosk":
+                channel = "web"
             duration = int(rng.uniform(12, 90) * 1000)
         else:
             channel = "invitation"
@@ -207,6 +229,7 @@ class _ResponseWriter:
                 "receipt_code": new_receipt_code(),
                 "duplicate_hash": None if channel == "paper" else device,
                 "served_by_cadre_id": served_by,
+                "kiosk_id": kiosk_id,
                 "language": "en" if rng.random() < 0.05 else "zh",
                 "duration_ms": duration,
                 "submitted_at": self._moment(),

@@ -43,6 +43,8 @@ class ReviewRow:
     target_en: str
     category: str
     channel: str
+    #: The kiosk (tablet at the window) it came from, if any.
+    kiosk_id: int | None
     status: str
     reasons: list[str]
     duration_ms: int | None
@@ -139,6 +141,7 @@ def review_rows(
             target_en=subjects[r.campaign_target_id].name_en,
             category=r.category,
             channel=r.channel,
+            kiosk_id=r.kiosk_id,
             status=r.status,
             reasons=list(r.flag_reasons or []),
             duration_ms=r.duration_ms,

@@ -472,8 +472,9 @@ class Submission:
     language: str = "zh"
     device_hash: str | None = None
     network_hash: str | None = None
-    #: A kiosk the administration set up: its responses are not duplicates of each other.
-    trusted_kiosk: bool = False
+    #: The kiosk the administration set up, still trusted, that the response came from:
+    #: its responses are not duplicates of each other.
+    kiosk_id: int | None = None
     served_by_cadre_id: int | None = None
     duration_ms: int | None = None
 
@@ -632,7 +633,7 @@ def _record_once(
         target_id=context.target_id,
         category=context.category,
         device_hash=submission.device_hash,
-        kiosk=submission.trusted_kiosk,
+        kiosk=submission.kiosk_id is not None,
         fingerprint=fingerprint,
         duration_ms=submission.duration_ms,
         answered=len(submission.answers),
@@ -659,6 +660,7 @@ def _record_once(
             "network_hash": submission.network_hash,
             "answers_fingerprint": fingerprint,
             "served_by_cadre_id": submission.served_by_cadre_id,
+            "kiosk_id": submission.kiosk_id,
             "language": submission.language,
             "duration_ms": submission.duration_ms,
             "submitted_at": now,

@@ -84,6 +84,10 @@ def test_demo_builds_a_realistic_instance(runner, session, client):
     assert set(by_category) == {"residents", "grassroots", "service_targets"}
     assert session.scalar(select(func.count()).select_from(Answer)) > 5 * sum(by_category.values())
 
+    # Kiosk answers come from tablets the kiosks page lists.
+    at_kiosks = session.scalars(select(Response).where(Response.channel == "kiosk")).all()
+    assert at_kiosks and all(r.kiosk_id is not None and r.link_id for r in at_kiosks)
+
     flagged = session.scalars(select(Response).where(Response.status == "flagged")).all()
     assert len(flagged) == 12, "one phone's burst of identical top ratings, for the review page"
     assert {"duplicate_device", "identical_answers"} <= set(flagged[-1].flag_reasons)

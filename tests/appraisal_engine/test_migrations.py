@@ -1,12 +1,14 @@
 """The migrations are the schema: upgrading an empty database gives exactly the models."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from appraisal_engine import create_app
 from appraisal_engine.db import get_database, make_engine
-from appraisal_engine.migrate import head_revision, upgrade
+from appraisal_engine.migrate import downgrade, head_revision, upgrade
 from appraisal_engine.models import Base
 
 
@@ -57,3 +59,59 @@ def test_commands_refuse_an_uninitialised_database(make_database_url, instance_p
     assert result.exit_code == 1
     assert "appraisal init-db" in result.output
     get_database(app).dispose()
+
+
+def test_rebuilding_the_responses_table_keeps_data_keys_and_guards(app, session, factories):
+    """Revision 0007 rebuilds `responses` on SQLite: rows, the keys that point at them and
+    the triggers of revision 0002 must survive, down and up again."""
+    unit = factories.unit()
+    campaign = factories.campaign(targets=[unit], status="open")
+    for _ in range(3):
+        factories.response(campaign, unit)
+    session.commit()
+    counts = {table: session.scalar(text(f"SELECT count(*) FROM {table}")) for table in COUNTED}
+    session.close()
+    engine = get_database(app).engine
+
+    assert downgrade(engine, "0006") == (head_revision(), "0006")
+    assert upgrade(engine) == ("0006", head_revision())
+
+    with engine.connect() as connection:
+        after = {t: connection.scalar(text(f"SELECT count(*) FROM {t}")) for t in COUNTED}
+        assert after == counts and counts["responses"] == 3
+        if connection.dialect.name == "sqlite":
+            triggers = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'responses'"
+            ).scalars()
+            assert sorted(triggers) == [
+                "responses_need_published_version_insert",
+                "responses_need_published_version_update",
+            ]
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+    # The guard still holds: a response may not point at an unpublished version.
+    with pytest.raises(DBAPIError, match="must be published"), engine.begin() as connection:
+        connection.execute(
+            text("UPDATE responses SET questionnaire_version_id = :v"),
+            {"v": _draft_version_id(connection)},
+        )
+
+
+COUNTED = ("responses", "answers", "campaign_targets")
+
+
+def _draft_version_id(connection) -> int:
+    published = connection.scalar(text("SELECT questionnaire_version_id FROM responses"))
+    questionnaire = connection.scalar(
+        text("SELECT questionnaire_id FROM questionnaire_versions WHERE id = :id"),
+        {"id": published},
+    )
+    return connection.execute(
+        text(
+            "INSERT INTO questionnaire_versions (questionnaire_id, number, status, title_zh,"
+            " title_en, intro_zh, intro_en, created_at)"
+            " VALUES (:q, 99, 'draft', '草稿', '', '', '', CURRENT_TIMESTAMP) RETURNING id"
+        ),
+        {"q": questionnaire},
+    ).scalar_one()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -30,6 +32,7 @@ def flagged(factories, session):
             status="flagged",
             flag_reasons=["burst", "too_fast"],
             duration_ms=1200,
+            submitted_at=datetime(2026, 11, 26, 23, 30, tzinfo=UTC),
         ),
     ]
     admin = factories.user("admin", username="reviewer")
@@ -70,6 +73,8 @@ def test_the_review_page_lists_flagged_responses_with_their_reasons(reviewer, fl
     assert duplicate.receipt_code in page and burst.receipt_code in page
     assert flagged["responses"][0].receipt_code not in page
     assert "同一设备" in page and "1.2" in page
+    # Times are the bureau's (Asia/Shanghai), not the stored UTC.
+    assert "2026-11-27 07:30" in page and "2026-11-26 23:30" not in page
     only_burst = reviewer.get(f"/admin/campaigns/{code}/review?reason=burst")
     text = only_burst.get_data(as_text=True)
     assert burst.receipt_code in text and duplicate.receipt_code not in text

@@ -33,6 +33,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -56,6 +57,7 @@ from appraisal_engine.models import (
     AuditEntry,
     Campaign,
     CampaignTarget,
+    Kiosk,
     Link,
     ScoringRun,
     Unit,
@@ -98,6 +100,7 @@ class World:
     questionnaire_code: str
     draft_number: int
     question_id: str
+    kiosk_id: int
     users: dict[str, User]
     #: Text that only cadre A's data contains (never on cadre B's pages).
     cadre_a_marks: tuple[str, ...]
@@ -145,6 +148,11 @@ def make_world(session: Session, factories: Factories, password_hash: str) -> Wo
         user.password_hash = password_hash
     session.add_all(users.values())
     session.flush()
+    kiosk = Kiosk(
+        link_id=open_link.id, set_up_by_id=users["admin"].id, expires_at=utcnow() + timedelta(1)
+    )
+    session.add(kiosk)
+    session.flush()
 
     finalised = factories.campaign(
         code="c2025", targets=[unit_a, unit_b, cadre_a, cadre_b], status="closed"
@@ -174,6 +182,7 @@ def make_world(session: Session, factories: Factories, password_hash: str) -> Wo
         questionnaire_code=questionnaire.code,
         draft_number=draft.number,
         question_id=question_id,
+        kiosk_id=kiosk.id,
         users=users,
         cadre_a_marks=(cadre_a.code, cadre_a.name_zh, cadre_a.name_en),
         outside_marks=(
@@ -200,6 +209,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     # Cadre A's target: for a cadre's route it is the object that is theirs alone.
     "target_id": lambda w: w.targets["CA-7731"].id,
     "link_id": lambda w: w.open_link.id,
+    "kiosk_id": lambda w: w.kiosk_id,
     "run_id": lambda w: w.run.id,
     "number": lambda w: w.draft_number,
     "question_id": lambda w: w.question_id,

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from appraisal_engine.models import Answer, AuditEntry, Link, Response
+from appraisal_engine.models import Answer, AuditEntry, Kiosk, Link, Response, utcnow
 
 from .test_auth import sign_in
 
@@ -345,31 +346,127 @@ def test_bursts_and_identical_answers_are_flagged(app, lenient, window, session)
     assert stored(session)[-1].flag_reasons == ["burst"]
 
 
+def set_up_kiosk(client, session, factories, token: str, label: str = "窗口3平板"):
+    """Sign an administrator in on `client` (the tablet) and set it up as a kiosk."""
+    username = f"kioskadmin{len(stored(session, AuditEntry))}"
+    factories.user("admin", username=username)
+    session.commit()
+    sign_in(client, username)
+    fields = open_form(client, token)
+    return client.post(
+        f"/s/{token}/kiosk",
+        data={"csrf_token": fields["csrf_token"], "label": label},
+        headers={"User-Agent": "Tablet/1.0"},
+    )
+
+
+def answer_at_kiosk(client, token: str, times: int = 1):
+    for _ in range(times):
+        fields = open_form(client, f"{token}?kiosk=1")
+        sent = client.post(f"/s/{token}?kiosk=1", data={**fields, **ANSWERS})
+        assert sent.status_code == 303
+    return sent
+
+
 def test_a_kiosk_set_up_by_an_admin_is_not_flagged_for_repeats(
     app, client, lenient, window, session, factories
 ):
     token = window["link"].token
-    factories.user("admin", username="kioskadmin")
-    session.commit()
-    sign_in(client, "kioskadmin")
-    fields = open_form(client, token)
-    set_up = client.post(f"/s/{token}/kiosk", data={"csrf_token": fields["csrf_token"]})
+    set_up = set_up_kiosk(client, session, factories, token)
     assert set_up.status_code == 302 and set_up.headers["Location"].endswith("?kiosk=1")
     # The tablet is public: the administrator is signed out by the set-up itself.
     assert "/login" in client.get("/admin/").headers.get("Location", "")
-    session.rollback()
+    [kiosk] = stored(session, Kiosk)
+    assert (kiosk.link_id, kiosk.label, kiosk.device) == (
+        window["link"].id,
+        "窗口3平板",
+        "Tablet/1.0",
+    )
+    assert kiosk.revoked_at is None
     [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "kiosk.set_up"))
-    assert entry.details["campaign"] == window["campaign"].code
+    assert entry.object_id == str(kiosk.id) and entry.details["label"] == "窗口3平板"
 
-    for _ in range(3):
-        fields = open_form(client, f"{token}?kiosk=1")
-        sent = client.post(f"/s/{token}?kiosk=1", data={**fields, **ANSWERS})
-        assert sent.status_code == 303
+    sent = answer_at_kiosk(client, token, 3)
     responses = stored(session)
     assert [r.channel for r in responses] == ["kiosk"] * 3
     assert [r.status for r in responses] == ["counted"] * 3
+    assert [r.kiosk_id for r in responses] == [kiosk.id] * 3
     thanks = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert f'content="5;url=/s/{token}?kiosk=1&amp;lang=zh"' in thanks
+
+
+def test_a_revoked_kiosk_is_an_ordinary_device_at_once(
+    app, client, lenient, window, session, factories
+):
+    token, code = window["link"].token, window["campaign"].code
+    set_up_kiosk(client, session, factories, token)
+    answer_at_kiosk(client, token, 2)
+    [kiosk] = stored(session, Kiosk)
+
+    admin = app.test_client()
+    factories.user("admin", username="revoker")
+    session.commit()
+    sign_in(admin, "revoker")
+    page = admin.get(f"/admin/campaigns/{code}/kiosks").get_data(as_text=True)
+    assert "窗口3平板" in page and "Tablet/1.0" in page and "kioskadmin" in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    revoked = admin.post(
+        f"/admin/campaigns/{code}/kiosks/{kiosk.id}/revoke", data={"csrf_token": csrf}
+    )
+    assert revoked.status_code == 302
+    again = admin.post(
+        f"/admin/campaigns/{code}/kiosks/{kiosk.id}/revoke", data={"csrf_token": csrf}
+    )
+    assert again.status_code == 302
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "kiosk.revoke"))
+    assert entry.actor == "revoker" and entry.object_id == str(kiosk.id)
+
+    answer_at_kiosk(client, token, 2)
+    responses = stored(session)
+    assert [r.channel for r in responses] == ["kiosk", "kiosk", "web", "web"]
+    assert [r.kiosk_id for r in responses] == [kiosk.id, kiosk.id, None, None]
+    # Its earlier answers stay counted; the tablet is now compared like any other device,
+    # with everything it answered (as a kiosk too) within the day.
+    assert [r.status for r in responses] == ["counted", "counted", "flagged", "flagged"]
+    assert [r.flag_reasons for r in responses[2:]] == [["duplicate_device"]] * 2
+    listed = admin.get(f"/admin/campaigns/{code}/kiosks").get_data(as_text=True)
+    assert "revoker" in listed and f"/kiosks/{kiosk.id}/revoke" not in listed
+
+
+def test_a_kiosk_is_trusted_only_at_its_own_link_and_until_it_expires(
+    app, client, lenient, window, session, factories
+):
+    token = window["link"].token
+    set_up_kiosk(client, session, factories, token)
+    other = factories.link(window["campaign"], window["cadres"][0])
+    session.commit()
+    answer_at_kiosk(client, other.token, 1)
+    assert stored(session)[-1].channel == "web"
+
+    [kiosk] = stored(session, Kiosk)
+    kiosk.expires_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    answer_at_kiosk(client, token, 1)
+    assert [r.kiosk_id for r in stored(session)] == [None, None]
+
+
+def test_revoking_another_campaigns_kiosk_is_not_found(app, client, window, session, factories):
+    set_up_kiosk(client, session, factories, window["link"].token)
+    [kiosk] = stored(session, Kiosk)
+    other = factories.campaign(code="other", status="open")
+    factories.user("admin", username="elsewhere")
+    session.commit()
+    admin = app.test_client()
+    sign_in(admin, "elsewhere")
+    page = admin.get("/admin/campaigns/other/kiosks")
+    assert page.status_code == 200 and "窗口3平板" not in page.get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    refused = admin.post(
+        f"/admin/campaigns/{other.code}/kiosks/{kiosk.id}/revoke", data={"csrf_token": csrf}
+    )
+    assert refused.status_code == 404
+    session.expire_all()
+    assert session.get(Kiosk, kiosk.id).revoked_at is None
 
 
 def test_kiosk_mode_without_the_set_up_is_an_ordinary_device(client, lenient, window, session):

@@ -1,6 +1,6 @@
 """Campaign administration: list, create, edit drafts (names, dates, scoring parameters,
 categories), choose targets, open → close → finalise, public links, invitation codes and
-their printing. The views read the form and show the result; services.campaigns makes the
+their printing, kiosks. The views read the form and show the result; services.campaigns makes the
 changes, refuses what the campaign's state does not allow and writes the audit log."""
 
 from __future__ import annotations
@@ -28,17 +28,16 @@ from reports.qr import qr_png, qr_svg
 from scoring import AhpError, AhpResult, ahp
 
 from ...db import begin_write, get_session
-from ...models import CATEGORIES, Campaign, CampaignTarget, Link
+from ...models import CATEGORIES, MAX_ID, Campaign, CampaignTarget, Link
 from ...queries.campaigns import campaigns_newest_first
 from ...services import campaigns as service
 from ...services.audit import record
+from ...services.kiosks import kiosks_of, lock_kiosk, revoke_kiosk
 from ...services.printing import link_url, print_archive, print_set
 from ...templating import CATEGORY_LABELS
 from ...templating import localized as tr
 from ..access import campaign_or_404, role_required
 from .blueprint import bp
-
-MAX_ID = 2**31 - 1
 
 FIELD_LABELS = {
     "code": _l("Code"),
@@ -489,6 +488,38 @@ def campaign_link_revoke(code: str, link_id: int):
     if request.form.get("back") == "target":
         return redirect(url_for("admin.campaign_target_links", code=code, target_id=target_id))
     return redirect(url_for("admin.campaign_links", code=code))
+
+
+# Kiosks ------------------------------------------------------------------------------
+
+
+@bp.get("/campaigns/<code>/kiosks")
+@role_required("admin")
+def campaign_kiosks(code: str):
+    campaign = campaign_or_404(code)
+    return _render(
+        "admin/campaigns/kiosks.html",
+        campaign=campaign,
+        rows=kiosks_of(get_session(), campaign),
+    )
+
+
+@bp.post("/campaigns/<code>/kiosks/<int:kiosk_id>/revoke")
+@role_required("admin")
+def campaign_kiosk_revoke(code: str, kiosk_id: int):
+    session = get_session()
+    campaign = _locked_or_404(code)
+    kiosk = lock_kiosk(session, campaign, kiosk_id) if kiosk_id <= MAX_ID else None
+    if kiosk is None:
+        abort(404)
+    revoked = revoke_kiosk(session, kiosk, current_user)
+    session.commit()
+    flash(
+        _("The kiosk was revoked: its responses are now treated as any other device's.")
+        if revoked
+        else _("The kiosk was revoked already.")
+    )
+    return redirect(url_for("admin.campaign_kiosks", code=code))
 
 
 # Downloads ---------------------------------------------------------------------------

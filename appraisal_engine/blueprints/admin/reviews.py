@@ -9,14 +9,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...db import begin_write, get_session
-from ...models import Campaign
+from ...models import MAX_ID, Campaign
 from ...services import reviews as service
 from ...services.campaigns import NEXT_STATUS
 from ..access import campaign_or_404, role_required
 from .blueprint import bp
 from .campaigns import CHOICE_LABELS
-
-MAX_ID = 2**31 - 1
 
 REASON_LABELS = {
     "duplicate_device": _l("Same device answered this target again within a day"),
