@@ -16,9 +16,7 @@ from ..models import Response
 def _hour(session: Session):
     """Responses' submission time cut to the hour (UTC), as the backend writes it."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(
-            func.timezone("UTC", Response.submitted_at), "YYYY-MM-DD HH24"
-        )
+        return func.to_char(func.timezone("UTC", Response.submitted_at), "YYYY-MM-DD HH24")
     return func.strftime("%Y-%m-%d %H", Response.submitted_at)
 
 

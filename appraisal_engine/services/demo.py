@@ -485,8 +485,8 @@ def build_demo(session: Session, *, seed: int = 2026, today: date | None = None)
     previous_run = run_scoring(session, previous, actor="demo")
     previous_run.frozen = True
     previous.status = "finalised"
-    previous.closed_at = previous.finalised_at = previous.league_published_at = (
-        datetime.combine(previous.ends_on, datetime.min.time(), UTC)
+    previous.closed_at = previous.finalised_at = previous.league_published_at = datetime.combine(
+        previous.ends_on, datetime.min.time(), UTC
     )
     starts_on = today - timedelta(days=56)
     campaign, targets, open_links = _campaign(

@@ -92,8 +92,7 @@ def kiosks_of(session: Session, campaign: Campaign, now: datetime | None = None)
         .order_by(Kiosk.set_up_at.desc(), Kiosk.id.desc())
     ).all()
     return [
-        KioskRow(kiosk, target, responses, _state(kiosk, now))
-        for kiosk, target, responses in rows
+        KioskRow(kiosk, target, responses, _state(kiosk, now)) for kiosk, target, responses in rows
     ]
 
 

@@ -21,12 +21,20 @@ from .test_auth import csrf_token, sign_in
 def world(factories, session):
     city = factories.unit(code="U01", name_zh="市政务服务中心")
     district = factories.unit(code="U02", name_zh="城东分中心", parent=city)
-    points = [factories.service_point(unit=unit, code=f"W0{n}") for n, unit in
-              enumerate([city, district], start=1)]
-    cadres = [factories.cadre(unit=unit, code=f"C0{n}", name_zh=name) for n, (unit, name) in
-              enumerate([(city, "张三"), (city, "=HYPERLINK(\"x\")"), (district, "王五")], start=1)]
+    points = [
+        factories.service_point(unit=unit, code=f"W0{n}")
+        for n, unit in enumerate([city, district], start=1)
+    ]
+    cadres = [
+        factories.cadre(unit=unit, code=f"C0{n}", name_zh=name)
+        for n, (unit, name) in enumerate(
+            [(city, "张三"), (city, '=HYPERLINK("x")'), (district, "王五")], start=1
+        )
+    ]
     campaign = factories.campaign(
-        code="y2026", name_zh="2026年度测评", targets=[city, district, *points, *cadres],
+        code="y2026",
+        name_zh="2026年度测评",
+        targets=[city, district, *points, *cadres],
         status="closed",
     )
     for category in campaign.categories:
@@ -65,7 +73,7 @@ def test_the_ranking_equals_the_stored_run_and_sorts_and_filters(client, world, 
     for key in ("cadre:C01", "cadre:C03"):
         assert f"{result[key]['composite']:.2f}" in page
     assert "&#34;" in page or "&quot;" in page, "names are escaped"
-    assert "=HYPERLINK(\"x\")" not in page
+    assert '=HYPERLINK("x")' not in page
     filtered = client.get("/leadership/campaigns/y2026/ranking?level=cadre&unit=U02")
     text = filtered.get_data(as_text=True)
     assert "王五" in text and "张三" not in text

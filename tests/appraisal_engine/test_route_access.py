@@ -116,9 +116,7 @@ def make_world(session: Session, factories: Factories, password_hash: str) -> Wo
     unit_a1 = factories.unit(code="UA1", name_zh="甲一科", name_en="Section A1", parent=unit_a)
     # Marks are matched as substrings of whole pages, so they must be long enough that a
     # random token (CSRF, nonce) cannot contain one by chance: "UB" once did.
-    unit_b = factories.unit(
-        code="UB-6620", name_zh="乙处独有", name_en="Division Bee", parent=root
-    )
+    unit_b = factories.unit(code="UB-6620", name_zh="乙处独有", name_en="Division Bee", parent=root)
     window = factories.service_point(unit=unit_a1, code="WA1")
     cadre_a = factories.cadre(
         unit=unit_a1, code="CA-7731", name_zh="甲干部七七", name_en="Cadre Alpha Seven"

@@ -27,7 +27,7 @@ VALUES = [0.0, -0.0, 25.0, 100.0, 1 / 3, 66.66666666666667, 1e-7, np.nan]
 
 def make_data(rows: list[tuple[int, bool, int, int, list[float]]]) -> ScoringData:
     return ScoringData(
-        campaign={"code": "c%1", "name": "测评 \"2026\""},
+        campaign={"code": "c%1", "name": '测评 "2026"'},
         params={"categories": {"grassroots": {"weight": 0.3}, "residents": {"weight": 0.7}}},
         indicators=[{"id": "i", "weight": 1.0}],
         questions=[{"id": q, "indicator": "i", "weight": 1.0} for q in QUESTION_IDS],
