@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from forms.interchange import read_questionnaire_file, write_questionnaire_file
 from forms.schema import QuestionnaireError, content_hash
@@ -21,7 +23,7 @@ from forms.schema import QuestionnaireError, content_hash
 from . import create_app
 from .db import begin_write, get_database, get_session
 from .migrate import current_revision, head_revision, new_revision, upgrade
-from .models import Questionnaire, QuestionnaireVersion
+from .models import Campaign, Questionnaire, QuestionnaireVersion, ScoringRun
 from .queries.campaigns import campaign_by_code, campaign_status
 from .services.accounts import AccountError, create_user
 from .services.audit import cli_actor, record
@@ -57,6 +59,47 @@ def require_schema() -> None:
         revision = current_revision(connection)
     if revision != head_revision():
         _fail("the database schema is not up to date; run `appraisal init-db` first")
+
+
+def campaign_or_fail(session: Session, code: str) -> Campaign:
+    campaign = session.scalar(campaign_by_code(code))
+    if campaign is None:
+        _fail(f"no campaign {code!r}")
+    return campaign
+
+
+def run_or_fail(run: ScoringRun | None, code: str) -> ScoringRun:
+    if run is None:
+        _fail(f"campaign {code!r} has no scoring run yet: run `appraisal score` first")
+    return run
+
+
+def write_or_fail(output: Path, pieces: Iterable[bytes]) -> None:
+    """Write `pieces` to `output` whole or not at all: into a file beside it, renamed
+    over `output` once complete, so a full disk never leaves half a document."""
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        with partial.open("wb") as handle:
+            for piece in pieces:
+                handle.write(piece)
+        partial.replace(output)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        _fail(f"cannot write {output}: {error.strerror}")
+
+
+def record_download(session: Session, object_type: str, object_id: int, **details: object) -> None:
+    """Audit a document the command wrote, in a write transaction of its own."""
+    begin_write(session)
+    record(
+        session,
+        "download",
+        actor=cli_actor(),
+        object_type=object_type,
+        object_id=object_id,
+        details=details,
+    )
+    session.commit()
 
 
 @click.command("init-db")
@@ -295,9 +338,7 @@ def qr_command(campaign_code: str, out: Path) -> None:
     """QR codes and printable posters for every public link of a campaign."""
     require_schema()
     session = get_session()
-    campaign = session.scalar(campaign_by_code(campaign_code))
-    if campaign is None:
-        _fail(f"no campaign {campaign_code!r}")
+    campaign = campaign_or_fail(session, campaign_code)
     written = write_print_files(session, campaign, current_app.config["PUBLIC_URL"], out)
     record(
         session,
@@ -323,9 +364,7 @@ def campaign_status_command(campaign_code: str, as_json: bool) -> None:
     """Response counts of a campaign by status, category and target."""
     require_schema()
     session = get_session()
-    campaign = session.scalar(campaign_by_code(campaign_code))
-    if campaign is None:
-        _fail(f"no campaign {campaign_code!r}")
+    campaign = campaign_or_fail(session, campaign_code)
     status = campaign_status(session, campaign)
     if as_json:
         click.echo(json.dumps(status, ensure_ascii=False, indent=2))
@@ -351,9 +390,7 @@ def score_command(campaign_code: str, as_json: bool) -> None:
     require_schema()
     session = get_session()
     begin_write(session)
-    campaign = session.scalar(campaign_by_code(campaign_code))
-    if campaign is None:
-        _fail(f"no campaign {campaign_code!r}")
+    campaign = campaign_or_fail(session, campaign_code)
     try:
         run = run_scoring(session, campaign, actor=cli_actor())
     except ScoringInputError as error:
@@ -392,28 +429,17 @@ def export_scoring_input_command(campaign_code: str, output: Path) -> None:
 
     require_schema()
     session = get_session()
-    campaign = session.scalar(campaign_by_code(campaign_code))
-    if campaign is None:
-        _fail(f"no campaign {campaign_code!r}")
-    run = latest_run(session, campaign)
-    if run is None:
-        _fail(f"campaign {campaign_code!r} has no scoring run yet: run `appraisal score` first")
-    try:
-        with output.open("wb") as handle:
-            for piece in input_pieces(run.input_gzip):
-                handle.write(piece)
-    except OSError as error:
-        _fail(f"cannot write {output}: {error.strerror}")
-    begin_write(session)
-    record(
+    campaign = campaign_or_fail(session, campaign_code)
+    run = run_or_fail(latest_run(session, campaign), campaign_code)
+    write_or_fail(output, input_pieces(run.input_gzip))
+    record_download(
         session,
-        "download",
-        actor=cli_actor(),
-        object_type="scoring_run",
-        object_id=run.id,
-        details={"what": "scoring input", "campaign": campaign.code, "file": str(output)},
+        "scoring_run",
+        run.id,
+        what="scoring input",
+        campaign=campaign.code,
+        file=str(output),
     )
-    session.commit()
     click.echo(f"wrote {output} (scoring run {run.id}, input sha256 {run.input_sha256})")
 
 
@@ -446,27 +472,13 @@ def report_command(campaign_code: str, fmt: str, output: Path, lang: str) -> Non
 
     require_schema()
     session = get_session()
-    campaign = session.scalar(campaign_by_code(campaign_code))
-    if campaign is None:
-        _fail(f"no campaign {campaign_code!r}")
-    run = results_run(session, campaign)
-    if run is None:
-        _fail(f"campaign {campaign_code!r} has no scoring run yet: run `appraisal score` first")
+    campaign = campaign_or_fail(session, campaign_code)
+    run = run_or_fail(results_run(session, campaign), campaign_code)
     body = render_report(report_input(session, campaign, run, language=lang), fmt)
-    try:
-        output.write_bytes(body)
-    except OSError as error:
-        _fail(f"cannot write {output}: {error.strerror}")
-    begin_write(session)
-    record(
-        session,
-        "download",
-        actor=cli_actor(),
-        object_type="campaign",
-        object_id=campaign.id,
-        details={"what": f"report {fmt}", "campaign": campaign.code, "run": run.id},
+    write_or_fail(output, [body])
+    record_download(
+        session, "campaign", campaign.id, what=f"report {fmt}", campaign=campaign.code, run=run.id
     )
-    session.commit()
     state = "final" if run.frozen else "provisional: the campaign is not finalised"
     click.echo(f"wrote {output} from scoring run {run.id} ({state})")
 

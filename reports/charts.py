@@ -102,7 +102,8 @@ def font_family() -> str:
 
 
 @contextmanager
-def _style() -> Iterator[None]:
+def chart_style() -> Iterator[None]:
+    """The look every chart of the reports shares, with the bundled CJK font."""
     with matplotlib.rc_context(
         {
             "font.family": [font_family()],
@@ -118,7 +119,7 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _png(figure: Figure, dpi: int) -> bytes:
+def figure_png(figure: Figure, dpi: int) -> bytes:
     """The figure as an opaque RGB PNG (no alpha channel: smaller, and a PDF embeds it
     without a soft mask)."""
     figure.set_dpi(dpi)
@@ -189,7 +190,7 @@ def composite_chart(
     span = (float(low.min()) - 10, float(high.max()) + 10)
     marks = [mark for mark in _grade_marks(report) if span[0] <= mark[0] <= span[1]]
     count = len(rows)
-    with _style():
+    with chart_style():
         if count <= LABELLED_UP_TO:
             figure = Figure(figsize=(10, max(3.0, 0.27 * count + 1.6)), layout="constrained")
             axes = figure.add_subplot()
@@ -232,7 +233,7 @@ def composite_chart(
         )
         if titled:
             axes.set_title(composite_title(report, group))
-        return _png(figure, dpi)
+        return figure_png(figure, dpi)
 
 
 def composite_title(report: ReportInput, group: str) -> str:
@@ -286,7 +287,7 @@ def funnel_chart(
     def limit(key: str) -> np.ndarray:
         return np.array([entries[i][key] for i in at], dtype=float)
 
-    with _style():
+    with chart_style():
         figure = Figure(figsize=(10, 5.6), layout="constrained")
         axes = figure.add_subplot()
         style = {"marker": "_" if len(distinct) == 1 else None, "markersize": 14}
@@ -366,7 +367,7 @@ def funnel_chart(
         figure.legend(loc="outside lower center", ncols=3, frameon=False)
         if titled:
             axes.set_title(funnel_title(report, group))
-        return _png(figure, dpi)
+        return figure_png(figure, dpi)
 
 
 def heatmap_selection(report: ReportInput, group: str) -> tuple[list[Row], int | None, int]:
@@ -415,7 +416,7 @@ def indicator_heatmap(
     high = 5 * math.ceil(float(finite.max()) / 5)
     if high <= low:
         low, high = low - 5, high + 5
-    with _style():
+    with chart_style():
         width = min(14.0, max(10.0, 3.0 + 1.2 * len(indicators)))
         figure = Figure(figsize=(width, max(3.2, 0.18 * len(rows) + 1.6)), layout="constrained")
         axes = figure.add_subplot()
@@ -466,7 +467,7 @@ def indicator_heatmap(
         figure.colorbar(image, ax=axes, shrink=0.8, label=_("Indicator score"))
         if titled:
             axes.set_title(heatmap_title(report, group))
-        return _png(figure, dpi)
+        return figure_png(figure, dpi)
 
 
 def change_title(report: ReportInput, group: str) -> str:
@@ -493,7 +494,7 @@ def change_chart(
     after = np.array([row.composite for row in rows], dtype=float)
     lowest = math.floor(min(before.min(), after.min())) - 1
     highest = math.ceil(max(before.max(), after.max())) + 1
-    with _style():
+    with chart_style():
         figure = Figure(figsize=(8.5, 6.8), layout="constrained")
         axes = figure.add_subplot()
         axes.plot(
@@ -536,7 +537,7 @@ def change_chart(
         )
         if titled:
             axes.set_title(change_title(report, group))
-        return _png(figure, dpi)
+        return figure_png(figure, dpi)
 
 
 def level_charts(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from .charts import _png, _style
+from .charts import chart_style, figure_png
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class TrendPoint:
 def trend_chart(points: Sequence[TrendPoint], *, title: str, axis_label: str) -> bytes:
     """PNG: composite per campaign, oldest first, whiskers for the interval; a campaign
     without a composite leaves a gap."""
-    with _style():
+    with chart_style():
         figure = Figure(figsize=(6.4, 2.8))
         axes = figure.add_subplot()
         positions = list(range(len(points)))
@@ -47,7 +47,7 @@ def trend_chart(points: Sequence[TrendPoint], *, title: str, axis_label: str) ->
         axes.set_title(title)
         axes.grid(axis="y", alpha=0.3)
         figure.tight_layout()
-        return _png(figure, 120)
+        return figure_png(figure, 120)
 
 
 def daily_chart(
@@ -55,7 +55,7 @@ def daily_chart(
 ) -> bytes:
     """PNG: stacked bars of responses per day, one colour per series (e.g. category)."""
     colours = ["#8b1a1a", "#3b6fb6", "#1a9850", "#8a5a00", "#6b7280"]
-    with _style():
+    with chart_style():
         figure = Figure(figsize=(7.2, 2.8))
         axes = figure.add_subplot()
         positions = list(range(len(days)))
@@ -71,4 +71,4 @@ def daily_chart(
             axes.legend(frameon=False, fontsize=8)
         axes.grid(axis="y", alpha=0.3)
         figure.tight_layout()
-        return _png(figure, 120)
+        return figure_png(figure, 120)

@@ -4,6 +4,7 @@ every figure from the stored run, a scoped leader sees only their subtree."""
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 
@@ -11,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from appraisal_engine.cli import write_or_fail
 from appraisal_engine.models import AuditEntry
 from appraisal_engine.services.scoring_runs import run_scoring
 
@@ -166,6 +168,25 @@ def test_the_report_command_writes_each_format(runner, world, run, tmp_path):
         assert "provisional" in written.output and path.stat().st_size > 100
     missing = runner.invoke(args=["report", "nope", "--format", "csv", "-o", str(tmp_path / "x")])
     assert missing.exit_code == 1 and "no campaign" in missing.output
+    nowhere = tmp_path / "no-such-folder" / "report.csv"
+    refused = runner.invoke(args=["report", "y2026", "--format", "csv", "-o", str(nowhere)])
+    assert refused.exit_code == 1 and f"cannot write {nowhere}" in refused.output
+
+
+def test_a_write_that_fails_midway_leaves_the_earlier_file_whole(tmp_path, capsys):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"the earlier report")
+
+    def pieces():
+        yield b"half of a new report"
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(SystemExit) as stopped:
+        write_or_fail(path, pieces())
+    assert stopped.value.code == 1
+    assert f"cannot write {path}: No space left on device" in capsys.readouterr().err
+    assert path.read_bytes() == b"the earlier report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
 
 
 def test_a_scoped_leader_counts_only_their_subtree(client, world):
