@@ -99,6 +99,8 @@ def init_extensions(app: Flask) -> None:
     app.before_request(_raise_upload_limit)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    # Scripts calling the API get 401 (as JSON), not a redirect to a page for people.
+    login_manager.blueprint_login_views = {"api": None}
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)

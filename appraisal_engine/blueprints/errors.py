@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
     400: _l("The request could not be understood. Please go back and try again."),
+    401: _l("Please sign in first."),
     403: _l("You are not allowed to see this page."),
     404: _l("This page does not exist. Please check the address."),
     405: _l("This page cannot be used in that way."),

@@ -124,10 +124,16 @@ def test_role_pages_are_enforced_on_the_server(client, factories, session, role,
 
 
 def test_anonymous_users_are_sent_to_sign_in(client):
-    for path in ("/admin/", "/leadership/", "/me/", "/api/campaigns/x/status"):
+    for path in ("/admin/", "/leadership/", "/me/"):
         response = client.get(path)
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_anonymous_api_calls_get_401_as_json(client):
+    response = client.get("/api/campaigns/x/status")
+    assert response.status_code == 401
+    assert response.get_json() == {"error": 401, "message": "请先登录。"}
 
 
 def test_unknown_page_is_a_friendly_404(client):

@@ -45,7 +45,6 @@ from appraisal_engine import create_app
 from appraisal_engine.blueprints.access import (
     LEADER,
     POLICY,
-    Access,
     may_reach,
     role_required,
     visible_target_ids,
@@ -252,12 +251,14 @@ def url_values(endpoint: str, arguments: set[str], world: World) -> dict[str, An
 # Expectations ------------------------------------------------------------------------
 
 
-def expectation(access: Access, visitor: str, world: World, arguments: set[str]) -> str:
-    """ "allowed", "sign_in", "forbidden" (403) or "not_found" (404)."""
+def expectation(endpoint: str, visitor: str, world: World, arguments: set[str]) -> str:
+    """ "allowed", "sign_in" (the sign-in page), "unauthorized" (401, the API),
+    "forbidden" (403) or "not_found" (404)."""
+    access = POLICY[endpoint]
     if access.public:
         return "allowed"
     if visitor == "anonymous":
-        return "sign_in"
+        return "unauthorized" if endpoint.startswith("api.") else "sign_in"
     user = world.users[visitor]
     if user.role not in access.roles:
         return "forbidden"
@@ -273,6 +274,8 @@ def check(response, expected: str, method: str, where: str) -> None:
     location = response.headers.get("Location", "")
     if expected == "sign_in":
         assert status == 302 and location.startswith("/login?next="), (where, status, location)
+    elif expected == "unauthorized":
+        assert status == 401 and response.is_json, (where, status)
     elif expected == "forbidden":
         assert status == 403, (where, status)
     elif expected == "not_found":
@@ -394,7 +397,7 @@ def check_endpoint(access_app: Flask, world: World, endpoint: str) -> None:
             url = url_for(endpoint, **values)
         for method in sorted(set(rule.methods) & set(METHODS)):
             for visitor in VISITORS:
-                expected = expectation(access, visitor, world, set(rule.arguments))
+                expected = expectation(endpoint, visitor, world, set(rule.arguments))
                 cases.append((expected != "allowed", method, visitor, url, expected, rule))
     # Refusals first: an allowed POST may change what later requests find.
     cases.sort(key=lambda case: (not case[0], case[1] != "GET"))
