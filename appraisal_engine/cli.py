@@ -74,12 +74,17 @@ def run_or_fail(run: ScoringRun | None, code: str) -> ScoringRun:
     return run
 
 
-def write_or_fail(output: Path, pieces: Iterable[bytes]) -> None:
+def write_or_fail(output: Path, pieces: Iterable[bytes], *, private: bool = False) -> None:
     """Write `pieces` to `output` whole or not at all: into a file beside it, renamed
-    over `output` once complete, so a full disk never leaves half a document."""
+    over `output` once complete, so a full disk never leaves half a document. A private
+    file (passwords) is readable by its owner only."""
     partial = output.with_name(f".{output.name}.partial")
     try:
-        with partial.open("wb") as handle:
+        partial.unlink(missing_ok=True)
+        descriptor = os.open(
+            partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666
+        )
+        with open(descriptor, "wb") as handle:
             for piece in pieces:
                 handle.write(piece)
         partial.replace(output)
@@ -155,6 +160,60 @@ def create_user_command(
     )
     session.commit()
     click.echo(f"created {role} {user.username}")
+
+
+@click.command("create-cadre-accounts")
+@click.option("--unit", "unit_code", help="only the cadres of this unit and the units below it")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="sheet of the new accounts and their temporary passwords (.xlsx or .csv)",
+)
+@with_appcontext
+def create_cadre_accounts_command(unit_code: str | None, output: Path) -> None:
+    """Give every active cadre without an account one, named by the cadre's code, with a
+    temporary password; write them to a sheet to print and hand over (readable by you
+    only). Nothing is created if the sheet cannot be written."""
+    from .models import Unit
+    from .queries.scope import unit_subtree
+    from .services.accounts import account_sheet, create_cadre_accounts
+
+    require_schema()
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "csv"):
+        _fail("the output file must end in .xlsx or .csv")
+    session = get_session()
+    begin_write(session)
+    unit_ids = None
+    if unit_code:
+        unit = session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            _fail(f"no unit has the code {unit_code!r}")
+        unit_ids = set(session.scalars(unit_subtree(unit.id)))
+    made = create_cadre_accounts(session, unit_ids)
+    if not made:
+        session.rollback()
+        click.echo("every active cadre has an account already; nothing was written")
+        return
+    try:
+        write_or_fail(output, [account_sheet(made, fmt)], private=True)
+    except SystemExit:
+        session.rollback()
+        raise
+    for user, _password in made:
+        record(
+            session,
+            "user.create",
+            actor=cli_actor(),
+            object_type="user",
+            object_id=user.id,
+            details={"username": user.username, "role": "cadre", "sheet": str(output)},
+        )
+    session.commit()
+    click.echo(f"created {len(made)} cadre accounts; their temporary passwords are in {output}")
 
 
 @click.command("import-org")
@@ -521,6 +580,7 @@ COMMANDS = (
     db_revision_command,
     init_db_command,
     create_user_command,
+    create_cadre_accounts_command,
     import_org_command,
     import_responses_command,
     import_questionnaire_command,

@@ -19,6 +19,11 @@ ROLES = ("admin", "leader", "cadre")
 PASSWORD_METHOD = "scrypt:32768:8:1"
 
 
+def hash_password(password: str) -> str:
+    """The stored form of `password` (safe to call from several threads at once)."""
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
@@ -48,7 +53,7 @@ class User(Base):
     unit: Mapped[Unit | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

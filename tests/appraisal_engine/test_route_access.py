@@ -207,6 +207,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "target_id": lambda w: w.targets["CA-7731"].id,
     "link_id": lambda w: w.open_link.id,
     "kiosk_id": lambda w: w.kiosk_id,
+    "user_id": lambda w: w.users["leader"].id,
     "run_id": lambda w: w.run.id,
     "number": lambda w: w.draft_number,
     "question_id": lambda w: w.question_id,
