@@ -102,3 +102,33 @@ def test_an_administrator_reaches_the_campaign_pages(finalised, live_server, des
     assert desktop.goto(f"{live_server}/admin/campaigns/y2026/review").status == 200
     assert desktop.goto(f"{live_server}/leadership/campaigns/y2026/ranking").status == 200
     assert desktop.goto(f"{live_server}/me/").status == 403
+
+
+def test_an_administrator_gives_a_cadre_an_account_that_signs_in(
+    finalised, live_server, desktop, chromium
+):
+    _sign_in(desktop, live_server, "root")
+    desktop.wait_for_url(f"{live_server}/admin/")
+    desktop.click("text=用户")
+    desktop.click("text=新建用户")
+    if (AXE / "axe.min.js").exists():
+        desktop.add_script_tag(path=str(AXE / "axe.min.js"))
+        violations = [v["id"] for v in desktop.evaluate(AXE_RUN)["violations"]]
+        assert violations == [], violations
+    desktop.fill("#f-username", "lisi")
+    desktop.select_option("#f-role", "cadre")
+    desktop.fill("#f-cadre", "C02")
+    desktop.click("button[type=submit] >> text=创建")
+    password = desktop.locator("code.secret").inner_text()
+
+    context = chromium.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/login")
+        page.fill("#username", "lisi")
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server}/me/")
+        assert "李四" in page.locator("h1").inner_text()
+    finally:
+        context.close()
