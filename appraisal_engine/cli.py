@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
@@ -75,22 +76,34 @@ def run_or_fail(run: ScoringRun | None, code: str) -> ScoringRun:
 
 
 def write_or_fail(output: Path, pieces: Iterable[bytes], *, private: bool = False) -> None:
-    """Write `pieces` to `output` whole or not at all: into a file beside it, renamed
-    over `output` once complete, so a full disk never leaves half a document. A private
-    file (passwords) is readable by its owner only."""
-    partial = output.with_name(f".{output.name}.partial")
+    """Write `pieces` to `output` whole or not at all: into a temporary file beside it,
+    flushed to disk and then renamed over `output`, so a full disk, an error or Ctrl-C
+    never leaves half a document. A private file (passwords) is readable by its owner
+    only; another gets the usual permissions."""
     try:
-        partial.unlink(missing_ok=True)
-        descriptor = os.open(
-            partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666
+        descriptor, name = tempfile.mkstemp(
+            dir=output.parent, prefix=f".{output.name}.", suffix=".partial"
         )
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror}")
+    partial = Path(name)
+    try:
         with open(descriptor, "wb") as handle:
             for piece in pieces:
                 handle.write(piece)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if not private:
+            umask = os.umask(0)
+            os.umask(umask)
+            partial.chmod(0o666 & ~umask)
         partial.replace(output)
     except OSError as error:
         partial.unlink(missing_ok=True)
         _fail(f"cannot write {output}: {error.strerror}")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def record_download(session: Session, object_type: str, object_id: int, **details: object) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -61,7 +60,7 @@ def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str)
                 before = current_revision(connection)
                 step(alembic_config(connection), revision)
                 after = current_revision(connection)
-                if sqlite:
+                if sqlite and after != before:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
@@ -72,16 +71,16 @@ def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str)
     return before, after
 
 
-def sqlite_triggers_on(table: str) -> list[str]:
-    """The CREATE TRIGGER statements of revision 0002 on `table`: a migration that rebuilds
-    the table on SQLite drops its triggers and must create them again."""
-    script = ScriptDirectory.from_config(alembic_config()).get_revision("0002")
-    assert script is not None
-    statements: list[str] = script.module.SQLITE_TRIGGERS
-    return [s for s in statements if _TRIGGER_TABLE.search(s).group(1) == table]
-
-
-_TRIGGER_TABLE = re.compile(r"\bBEFORE\s+(?:INSERT|UPDATE|DELETE)(?:\s+OF\s+\w+)?\s+ON\s+(\w+)")
+def sqlite_triggers(connection: Connection, table: str) -> list[str]:
+    """The CREATE TRIGGER statements on `table` as the database holds them: a migration
+    that rebuilds the table on SQLite drops its triggers, and runs these again after."""
+    return list(
+        connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
+            " ORDER BY name",
+            (table,),
+        ).scalars()
+    )
 
 
 def new_revision(message: str) -> str:

@@ -485,6 +485,10 @@ def set_up_kiosk(token: str):
     context = link_context(db_session, token)
     if context is None or context.kind != "open":
         abort(404)
+    try:
+        check_available(context)
+    except LinkUnavailable as error:
+        return _unavailable(error)
     begin_write(db_session)
     kiosk = set_up_kiosk_record(
         db_session,

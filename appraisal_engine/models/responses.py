@@ -73,7 +73,9 @@ class Response(Base):
         ForeignKey("cadres.id", ondelete="RESTRICT"), index=True
     )
     #: The set-up kiosk (tablet at the window) the response came from, if any.
-    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id", ondelete="RESTRICT"))
+    kiosk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kiosks.id", ondelete="RESTRICT"), index=True
+    )
     language: Mapped[str] = mapped_column(String(8), default="zh")
     #: Time from opening the form to submitting it.
     duration_ms: Mapped[int | None] = mapped_column(Integer)

@@ -26,6 +26,7 @@ from reports.spreadsheets import neutralise
 
 from ..models import PASSWORD_METHOD, ROLES, Cadre, Unit, User, utcnow
 from ..models.users import hash_password
+from .text import has_hidden_characters
 
 
 @cache
@@ -154,11 +155,16 @@ def create_user(
 ) -> User:
     """Add a user; raises AccountError naming the field at fault on bad input."""
     username = username.strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
+    if (
+        not username
+        or len(username) > 64
+        or any(c.isspace() for c in username)
+        or has_hidden_characters(username)
+    ):
         raise AccountError(
             "username",
-            "the username must have 1 to 64 characters and no spaces",
-            _l("1 to 64 characters, no spaces."),
+            "the username must have 1 to 64 visible characters and no spaces",
+            _l("1 to 64 visible characters, no spaces."),
         )
     if role not in ROLES:
         raise AccountError(
@@ -241,6 +247,7 @@ def create_cadre_accounts(
         if (unit_ids is None or cadre.unit_id in unit_ids)
         and cadre.code not in taken
         and not any(c.isspace() for c in cadre.code)
+        and not has_hidden_characters(cadre.code)
     ]
     passwords = [temporary_password() for _ in cadres]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..models import Campaign, CampaignTarget, Kiosk, Link, Response, User, utcnow
 from ..models.kiosks import DEVICE_LENGTH, LABEL_LENGTH
 from .audit import record
+from .text import plain_line
 
 
 def set_up_kiosk(
@@ -28,8 +29,8 @@ def set_up_kiosk(
     now = now or utcnow()
     kiosk = Kiosk(
         link_id=link_id,
-        label=" ".join(label.split())[:LABEL_LENGTH],
-        device=device[:DEVICE_LENGTH],
+        label=plain_line(label, LABEL_LENGTH),
+        device=plain_line(device, DEVICE_LENGTH),
         set_up_by_id=user.id,
         set_up_at=now,
         expires_at=now + lasts,

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,6 +36,7 @@ from ..models import (
     Campaign,
     CampaignCategory,
     CampaignTarget,
+    Kiosk,
     Link,
     Option,
     Question,
@@ -593,6 +594,17 @@ def _recheck_available(session: Session, context: LinkContext) -> None:
         raise LinkUnavailable(404 if row.status == "draft" else 410, "ended")
 
 
+def _kiosk_still_trusted(session: Session, submission: Submission, now: datetime) -> bool:
+    """Read inside the write transaction, so a revocation committed before it counts (on
+    PostgreSQL the row is share-locked until the response is written)."""
+    query = select(Kiosk.id).where(
+        Kiosk.id == submission.kiosk_id, Kiosk.revoked_at.is_(None), Kiosk.expires_at > now
+    )
+    if session.connection().dialect.name == "postgresql":
+        query = query.with_for_update(read=True)
+    return session.scalar(query) is not None
+
+
 def _serialise_device(session: Session, device: str, target_id: int) -> None:
     """On PostgreSQL, make concurrent submissions of one device to one target take turns
     (a transaction-scoped advisory lock), so the second sees the first and is flagged as
@@ -614,6 +626,9 @@ def _record_once(
 ) -> Receipt:
     _begin_writing(session)
     _recheck_available(session, context)
+    if submission.kiosk_id is not None and not _kiosk_still_trusted(session, submission, now):
+        # Revoked (or expired) since the request began: an ordinary device from now on.
+        submission = replace(submission, kiosk_id=None, channel="web")
     if submission.device_hash is not None:
         _serialise_device(session, submission.device_hash, context.target_id)
     if context.kind == "invitation":

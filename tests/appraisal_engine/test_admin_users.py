@@ -71,6 +71,8 @@ def test_an_admin_creates_a_scoped_leader_who_signs_in_with_the_password_shown_o
     [
         ({"username": "root", "role": "admin"}, "username", "已存在同名用户"),
         ({"username": "has space", "role": "admin"}, "username", "不能含空格"),
+        ({"username": "a\x00b", "role": "admin"}, "username", "可见字符"),
+        ({"username": "ab\u202e", "role": "admin"}, "username", "可见字符"),
         ({"username": "c1", "role": "cadre"}, "cadre", "需要填写干部编号"),
         ({"username": "c1", "role": "cadre", "cadre": "NOPE"}, "cadre", "没有干部使用此编号"),
         ({"username": "l1", "role": "leader", "unit": "NOPE"}, "unit", "没有单位使用此编号"),

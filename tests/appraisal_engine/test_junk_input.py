@@ -88,6 +88,9 @@ def try_junk(access_app: Flask, world: World, endpoint: str, rule) -> None:
         attempts += [{name: junk} for name in sorted(names) for junk in SHARP_JUNK]
     for method in sorted(set(rule.methods) & set(METHODS)):
         for values in attempts:
+            # A fresh client each time: an attempt that got through may have signed the
+            # visitor out (kiosk set-up, sign-out), which would shield the rest.
+            client = client_of(access_app, world.users.get(visitor))
             if method == "GET":
                 response = client.get(url, query_string=values)
             else:

@@ -7,6 +7,8 @@ import csv
 import errno
 import io
 import json
+import os
+import stat
 
 import pytest
 from openpyxl import load_workbook
@@ -173,6 +175,12 @@ def test_the_report_command_writes_each_format(runner, world, run, tmp_path):
     assert refused.exit_code == 1 and f"cannot write {nowhere}" in refused.output
 
 
+def current_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
 def test_a_write_that_fails_midway_leaves_the_earlier_file_whole(tmp_path, capsys):
     path = tmp_path / "report.pdf"
     path.write_bytes(b"the earlier report")
@@ -187,6 +195,16 @@ def test_a_write_that_fails_midway_leaves_the_earlier_file_whole(tmp_path, capsy
     assert f"cannot write {path}: No space left on device" in capsys.readouterr().err
     assert path.read_bytes() == b"the earlier report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+
+    def broken():
+        yield b"half"
+        raise RuntimeError("the document could not be made")
+
+    with pytest.raises(RuntimeError):
+        write_or_fail(path, broken())
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+    write_or_fail(tmp_path / "new.csv", [b"a,b\r\n"])
+    assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o666 & ~current_umask()
 
 
 def test_a_scoped_leader_counts_only_their_subtree(client, world):

@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from appraisal_engine.blueprints import survey as survey_views
 from appraisal_engine.models import Answer, AuditEntry, Kiosk, Link, Response, utcnow
 
-from .test_auth import sign_in
+from .test_auth import csrf_token, sign_in
 
 ANSWERS = {
     "q_overall": "very_satisfied",
@@ -681,3 +682,37 @@ def test_simultaneous_answers_from_one_device_are_flagged_on_every_database(
     assert [r.status_code for r in results] == [303] * 4
     statuses = sorted(r.status for r in stored(session))
     assert statuses == ["counted", "flagged", "flagged", "flagged"]
+
+
+def test_a_kiosk_revoked_while_a_submission_is_on_its_way_records_an_ordinary_response(
+    app, client, lenient, window, session, factories, monkeypatch
+):
+    token = window["link"].token
+    set_up_kiosk(client, session, factories, token)
+    [kiosk] = stored(session, Kiosk)
+    kiosk.revoked_at = utcnow()
+    session.commit()
+    # The request's own check ran before the revocation committed.
+    monkeypatch.setattr(survey_views, "trusted_kiosk_id", lambda *_args: kiosk.id)
+    answer_at_kiosk(client, token, 1)
+    [response] = stored(session)
+    assert (response.channel, response.kiosk_id) == ("web", None)
+
+
+def test_a_kiosk_name_keeps_only_visible_characters(client, window, session, factories):
+    set_up_kiosk(
+        client, session, factories, window["link"].token, label=" 窗口\x00三\u202e  平板\t"
+    )
+    [kiosk] = stored(session, Kiosk)
+    assert kiosk.label == "窗口三 平板"
+
+
+def test_no_kiosk_is_set_up_for_a_closed_campaign(client, window, session, factories):
+    window["campaign"].status = "closed"
+    factories.user("admin", username="closer")
+    session.commit()
+    sign_in(client, "closer")
+    token = window["link"].token
+    refused = client.post(f"/s/{token}/kiosk", data={"csrf_token": csrf_token(client, "/admin/")})
+    assert refused.status_code == 410
+    assert stored(session, Kiosk) == []

@@ -7,7 +7,7 @@ ordinary shared device would be, never rejected).
 
 SQLite adds a foreign key only by rebuilding the table (with foreign keys off, see
 `appraisal_engine.migrate.upgrade`); the rebuild drops the responses triggers of revision
-0002, which are created again.
+0002, which are read before and created again after.
 
 Revision ID: 0007
 Revises: 0006
@@ -19,7 +19,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from appraisal_engine.migrate import sqlite_triggers_on
+from appraisal_engine.migrate import sqlite_triggers
 
 revision = "0007"
 down_revision = "0006"
@@ -59,12 +59,14 @@ def upgrade() -> None:
     op.create_index(op.f("ix_kiosks_link_id"), "kiosks", ["link_id"])
     if op.get_bind().dialect.name == "sqlite":
         # SQLite adds a constraint only by rebuilding the table, which drops its triggers.
+        triggers = sqlite_triggers(op.get_bind(), "responses")
         with op.batch_alter_table("responses", recreate="always") as batch:
             batch.add_column(sa.Column("kiosk_id", sa.Integer(), nullable=True))
             batch.create_foreign_key(
                 "fk_responses_kiosk_id_kiosks", "kiosks", ["kiosk_id"], ["id"], ondelete="RESTRICT"
             )
-        for statement in sqlite_triggers_on("responses"):
+            batch.create_index(op.f("ix_responses_kiosk_id"), ["kiosk_id"])
+        for statement in triggers:
             op.execute(statement)
     else:
         op.add_column("responses", sa.Column("kiosk_id", sa.Integer(), nullable=True))
@@ -76,16 +78,20 @@ def upgrade() -> None:
             ["id"],
             ondelete="RESTRICT",
         )
+        op.create_index(op.f("ix_responses_kiosk_id"), "responses", ["kiosk_id"])
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
+        triggers = sqlite_triggers(op.get_bind(), "responses")
         with op.batch_alter_table("responses", recreate="always") as batch:
+            batch.drop_index(op.f("ix_responses_kiosk_id"))
             batch.drop_constraint("fk_responses_kiosk_id_kiosks", type_="foreignkey")
             batch.drop_column("kiosk_id")
-        for statement in sqlite_triggers_on("responses"):
+        for statement in triggers:
             op.execute(statement)
     else:
+        op.drop_index(op.f("ix_responses_kiosk_id"), table_name="responses")
         op.drop_constraint(op.f("fk_responses_kiosk_id_kiosks"), "responses", type_="foreignkey")
         op.drop_column("responses", "kiosk_id")
     op.drop_index(op.f("ix_kiosks_link_id"), table_name="kiosks")
