@@ -110,6 +110,8 @@ def settings_from_environment(
         "FLAG_IDENTICAL_MIN": _int(env, "APPRAISAL_FLAG_IDENTICAL_MIN", 6),
         # How long an opened form stays valid.
         "FORM_MAX_AGE_HOURS": _float(env, "APPRAISAL_FORM_MAX_AGE_HOURS", 12.0),
+        # How long a signed-in session lasts at most (signing out ends it sooner).
+        "SESSION_HOURS": _float(env, "APPRAISAL_SESSION_HOURS", 12.0),
         # How long a kiosk set-up lasts on its tablet.
         "KIOSK_MAX_AGE_DAYS": _float(env, "APPRAISAL_KIOSK_MAX_AGE_DAYS", 180.0),
         # A cadre sees the comments about them only when at least this many counted

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, session
 from flask_babel import Babel, lazy_gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import select
 
 from .db import get_session
 from .models import User
+from .services.sessions import SIGN_IN_KEY, signed_in_user
 
 LANGUAGE_COOKIE = "lang"
 
@@ -29,18 +29,15 @@ def _number(text: str) -> int | None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    """The user of a session or remember-me cookie ("<id>:<session version>", User.get_id),
-    while active and while the version is current: a change of password ends the user's
-    other sessions."""
+    """The user of a session cookie ("<id>:<session version>", User.get_id, and the token
+    of a SignIn): while active, while the version is current (a change of password ends
+    the user's other sessions) and while the SignIn is neither ended nor expired."""
     number, _, version = user_id.partition(":")
     identity, session_version = _number(number), _number(version)
     if identity is None or session_version is None:
         return None
-    return get_session().scalar(
-        select(User).where(
-            User.id == identity, User.active, User.session_version == session_version
-        )
-    )
+    query = signed_in_user(identity, session_version, session.get(SIGN_IN_KEY))
+    return get_session().scalar(query) if query is not None else None
 
 
 def select_locale() -> str:

@@ -76,8 +76,7 @@ def sqlite_triggers(connection: Connection, table: str) -> list[str]:
     that rebuilds the table on SQLite drops its triggers, and runs these again after."""
     return list(
         connection.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
-            " ORDER BY name",
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name",
             (table,),
         ).scalars()
     )

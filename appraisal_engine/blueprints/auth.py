@@ -8,6 +8,7 @@ client only as a keyed hash)."""
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -40,6 +42,7 @@ from ..services.accounts import (
     password_problems,
 )
 from ..services.audit import record
+from ..services.sessions import SIGN_IN_KEY, end_sign_in, start_sign_in
 from ..services.sign_in import (
     AttemptKeys,
     Throttle,
@@ -153,13 +156,19 @@ def login() -> Response | str | tuple[str, int]:
             attempt_succeeded(session, keys)
             note_sign_in(user, form.password.data)
             record(session, "auth.login", user=user, object_type="user", object_id=user.id)
+            token = start_sign_in(session, user, _session_lifetime())
             session.commit()
             login_user(user)
+            flask_session[SIGN_IN_KEY] = token
             return redirect(
                 _safe_next(request.args.get("next")) or url_for(home_endpoint(user.role))
             )
     status = 401 if failed else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form, failed=failed), status
+
+
+def _session_lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_HOURS"])
 
 
 @bp.post("/logout")
@@ -170,8 +179,10 @@ def logout() -> Response:
         record(
             session, "auth.logout", user=current_user, object_type="user", object_id=current_user.id
         )
+        end_sign_in(session, flask_session.get(SIGN_IN_KEY))
         session.commit()
         logout_user()
+        flask_session.pop(SIGN_IN_KEY, None)
     return redirect(url_for("public.index"))
 
 

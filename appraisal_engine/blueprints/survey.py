@@ -41,6 +41,7 @@ from ..extensions import csrf, limiter
 from ..models import MAX_ID
 from ..services.kiosks import set_up_kiosk as set_up_kiosk_record
 from ..services.kiosks import trusted_kiosk_id
+from ..services.sessions import SIGN_IN_KEY, end_sign_in
 from ..services.submissions import (
     FlagRules,
     LinkContext,
@@ -498,6 +499,7 @@ def set_up_kiosk(token: str):
         device=request.user_agent.string,
         lasts=timedelta(days=current_app.config["KIOSK_MAX_AGE_DAYS"]),
     )
+    end_sign_in(db_session, session.get(SIGN_IN_KEY))
     db_session.commit()
     logout_user()
     session.clear()

@@ -30,7 +30,7 @@ from .questionnaires import (
 )
 from .responses import CHANNELS, RESPONSE_STATUSES, Answer, Response, ResponseReview
 from .runs import RECTIFICATION_STATUSES, Rectification, ScoringRun
-from .users import PASSWORD_METHOD, ROLES, LoginAttempt, User
+from .users import PASSWORD_METHOD, ROLES, LoginAttempt, SignIn, User
 
 __all__ = [
     "AGGREGATES",
@@ -68,6 +68,7 @@ __all__ = [
     "ResponseReview",
     "ScoringRun",
     "ServicePoint",
+    "SignIn",
     "UTCDateTime",
     "Unit",
     "User",

@@ -103,3 +103,20 @@ class LoginAttempt(Base):
     client_key: Mapped[str] = mapped_column(String(64))
     #: When the attempt began.
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class SignIn(Base):
+    """One signed-in session. The session cookie carries a random token whose hash is
+    kept here, so that signing out ends the session on the server (a copied cookie stops
+    working) and every session ends SESSION_HOURS after it began."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 (hex) of the token in the session cookie; never the token itself.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    #: When the user signed out; NULL while the session may go on.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,7 +8,14 @@ from werkzeug.security import generate_password_hash
 
 from appraisal_engine import create_app
 from appraisal_engine.db import get_database
-from appraisal_engine.models import PASSWORD_METHOD, AuditEntry, LoginAttempt, User, utcnow
+from appraisal_engine.models import (
+    PASSWORD_METHOD,
+    AuditEntry,
+    LoginAttempt,
+    SignIn,
+    User,
+    utcnow,
+)
 from appraisal_engine.services.accounts import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -521,16 +528,41 @@ def test_anonymous_users_cannot_change_a_password(client):
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-def test_a_remember_me_cookie_dies_with_a_change_of_password(app, client, factories, session):
+def test_a_remember_me_cookie_signs_nobody_in(app, factories, session):
+    """The app issues none; one made with the secret key (as Flask-Login would) still
+    lacks the token of a session begun on the server, so it opens nothing."""
     user = factories.user("admin")
     session.commit()
     remember = _set_cookies(_remember_me_response(app, user))["remember_token"]
     token = remember.split(";", 1)[0].split("=", 1)[1]
     returning = app.test_client()
     returning.set_cookie("remember_token", token)
-    assert returning.get("/admin/").status_code == 200, "the cookie signs in"
-    sign_in(client, user.username)
-    assert change_password(client, PASSWORD, "a brand new secret").status_code == 302
-    later = app.test_client()
-    later.set_cookie("remember_token", token)
-    assert later.get("/admin/").status_code == 302, "no longer after the change"
+    assert returning.get("/admin/").status_code == 302
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, client, factories, session):
+    factories.user("admin", username="copied")
+    session.commit()
+    sign_in(client, "copied")
+    cookie = client.get_cookie("session")
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    assert thief.get("/admin/").status_code == 200, "a copy works while the session lasts"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/")})
+    assert thief.get("/admin/").status_code == 302, "and not after signing out"
+    session.rollback()
+    [ended] = session.scalars(select(SignIn)).all()
+    assert ended.ended_at is not None
+
+
+def test_a_session_ends_after_its_hours(app, client, factories, session):
+    factories.user("admin", username="longday")
+    session.commit()
+    sign_in(client, "longday")
+    assert client.get("/admin/").status_code == 200
+    session.rollback()
+    [current] = session.scalars(select(SignIn)).all()
+    assert current.expires_at - current.created_at == timedelta(hours=12)
+    current.expires_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    assert client.get("/admin/").status_code == 302

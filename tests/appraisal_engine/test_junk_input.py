@@ -77,7 +77,7 @@ def try_junk(access_app: Flask, world: World, endpoint: str, rule) -> None:
         return
     with access_app.test_request_context():
         url = url_for(endpoint, **url_values(endpoint, arguments, world))
-    client = client_of(access_app, world.users.get(visitor))
+    client = client_of(access_app, world, visitor)
     on_page, html = plain_page(client, url)
     names = names_read_by(access_app.view_functions[endpoint]) | on_page
     # Every field junk at once, then each field alone (the others left out), so that a
@@ -90,7 +90,7 @@ def try_junk(access_app: Flask, world: World, endpoint: str, rule) -> None:
         for values in attempts:
             # A fresh client each time: an attempt that got through may have signed the
             # visitor out (kiosk set-up, sign-out), which would shield the rest.
-            client = client_of(access_app, world.users.get(visitor))
+            client = client_of(access_app, world, visitor)
             if method == "GET":
                 response = client.get(url, query_string=values)
             else:

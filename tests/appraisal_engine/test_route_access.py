@@ -65,6 +65,7 @@ from appraisal_engine.models import (
 )
 from appraisal_engine.services.questionnaires import definition_of, new_draft
 from appraisal_engine.services.scoring_runs import run_scoring
+from appraisal_engine.services.sessions import SIGN_IN_KEY, start_sign_in
 
 from ..conftest import IsolatedClient
 from ..factories import PASSWORD, Factories
@@ -101,6 +102,8 @@ class World:
     question_id: str
     kiosk_id: int
     users: dict[str, User]
+    #: Each user's signed-in session token (services.sessions).
+    tokens: dict[str, str]
     #: Text that only cadre A's data contains (never on cadre B's pages).
     cadre_a_marks: tuple[str, ...]
     #: Text that only data outside unit A's subtree contains (never on the scoped
@@ -145,6 +148,9 @@ def make_world(session: Session, factories: Factories, password_hash: str) -> Wo
         user.password_hash = password_hash
     session.add_all(users.values())
     session.flush()
+    tokens = {
+        visitor: start_sign_in(session, user, timedelta(days=1)) for visitor, user in users.items()
+    }
     kiosk = Kiosk(
         link_id=open_link.id, set_up_by_id=users["admin"].id, expires_at=utcnow() + timedelta(1)
     )
@@ -181,6 +187,7 @@ def make_world(session: Session, factories: Factories, password_hash: str) -> Wo
         question_id=question_id,
         kiosk_id=kiosk.id,
         users=users,
+        tokens=tokens,
         cadre_a_marks=(cadre_a.code, cadre_a.name_zh, cadre_a.name_en),
         outside_marks=(
             unit_b.code,
@@ -317,12 +324,15 @@ def world(access_app, password_hash) -> World:
         session.close()
 
 
-def client_of(application: Flask, user: User | None):
+def client_of(application: Flask, world: World, visitor: str):
+    """A client signed in as `visitor` (none for "anonymous")."""
     client = application.test_client()
+    user = world.users.get(visitor)
     if user is not None:
         with client.session_transaction() as cookie_session:
             cookie_session["_user_id"] = user.get_id()
             cookie_session["_fresh"] = True
+            cookie_session[SIGN_IN_KEY] = world.tokens[visitor]
     return client
 
 
@@ -403,8 +413,7 @@ def check_endpoint(access_app: Flask, world: World, endpoint: str) -> None:
     # Refusals first: an allowed POST may change what later requests find.
     cases.sort(key=lambda case: (not case[0], case[1] != "GET"))
     for _refused, method, visitor, url, expected, _rule in cases:
-        user = world.users.get(visitor)
-        client = client_of(access_app, user)
+        client = client_of(access_app, world, visitor)
         where = f"{method} {url} as {visitor} ({access.name})"
         before = download_count(access_app)
         response = client.open(url, method=method)
@@ -458,8 +467,8 @@ def test_visible_units_are_the_subtree_of_a_scoped_leaders_unit(access_app, worl
 
 def test_a_scoped_leader_gets_the_campaign_pages_but_not_whole_campaign_files(access_app, world):
     code, run_id = world.finalised.code, world.run.id
-    scoped = client_of(access_app, world.users["scoped_leader"])
-    whole = client_of(access_app, world.users["leader"])
+    scoped = client_of(access_app, world, "scoped_leader")
+    whole = client_of(access_app, world, "leader")
     pages = ["/leadership/", f"/leadership/campaigns/{code}/scoring"]
     files = [
         f"/leadership/campaigns/{code}/scoring/{run_id}/result.json",
