@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfo
@@ -60,6 +60,18 @@ def require_schema() -> None:
         revision = current_revision(connection)
     if revision != head_revision():
         _fail("the database schema is not up to date; run `appraisal init-db` first")
+
+
+def output_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The `-o/--output FILE` option of the commands that write a document."""
+    return click.option(
+        "-o",
+        "--output",
+        "output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help=help_text,
+    )
 
 
 def campaign_or_fail(session: Session, code: str) -> Campaign:
@@ -177,14 +189,7 @@ def create_user_command(
 
 @click.command("create-cadre-accounts")
 @click.option("--unit", "unit_code", help="only the cadres of this unit and the units below it")
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="sheet of the new accounts and their temporary passwords (.xlsx or .csv)",
-)
+@output_option("sheet of the new accounts and their temporary passwords (.xlsx or .csv)")
 @with_appcontext
 def create_cadre_accounts_command(unit_code: str | None, output: Path) -> None:
     """Give every active cadre without an account one, named by the cadre's code, with a
@@ -352,14 +357,7 @@ def import_questionnaire_command(file: Path, publish: bool) -> None:
 
 @click.command("export-questionnaire")
 @click.argument("code")
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="a .json (appraisal-questionnaire/1) or .xlsx (XLSForm) file",
-)
+@output_option("a .json (appraisal-questionnaire/1) or .xlsx (XLSForm) file")
 @click.option("--version", "number", type=int, help="version number (default: the latest)")
 @with_appcontext
 def export_questionnaire_command(code: str, output: Path, number: int | None) -> None:
@@ -485,14 +483,7 @@ def score_command(campaign_code: str, as_json: bool) -> None:
 
 @click.command("export-scoring-input")
 @click.argument("campaign_code", metavar="CAMPAIGN")
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="file to write (JSON)",
-)
+@output_option("file to write (JSON)")
 @with_appcontext
 def export_scoring_input_command(campaign_code: str, output: Path) -> None:
     """Write the scoring input of the campaign's latest run, for an auditor to recompute
@@ -524,14 +515,7 @@ def export_scoring_input_command(campaign_code: str, output: Path) -> None:
     required=True,
     help="PDF with charts, XLSX with a sheet per level, or CSV (UTF-8 with a BOM)",
 )
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="file to write",
-)
+@output_option("file to write")
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="language"
 )
