@@ -149,7 +149,7 @@ class _ResponseWriter:
         self.responses: list[dict[str, Any]] = []
         self.answers: list[list[dict[str, Any]]] = []
         self.count = 0
-        #: One tablet per open link that takes kiosk answers, set up at the start.
+        #: One tablet per window's open link that takes kiosk answers, set up at the start.
         self.kiosks: dict[int, int] = {}
 
     def _kiosk(self, link_id: int) -> int:
@@ -206,7 +206,8 @@ class _ResponseWriter:
         kiosk_id = None
         if category == "residents":
             channel = rng.choices(["web", "kiosk", "paper"], [85, 10, 5])[0]
-            if channel == "kiosk" and link_id is not None:
+            # Tablets stand at service windows; elsewhere residents answer on their phones.
+            if channel == "kiosk" and link_id is not None and target.kind == "service_point":
                 kiosk_id = self._kiosk(link_id)
             elif channel == "kiosk":
                 channel = "web"

@@ -87,6 +87,7 @@ def test_demo_builds_a_realistic_instance(runner, session, client):
     # Kiosk answers come from tablets the kiosks page lists.
     at_kiosks = session.scalars(select(Response).where(Response.channel == "kiosk")).all()
     assert at_kiosks and all(r.kiosk_id is not None and r.link_id for r in at_kiosks)
+    assert {r.target.kind for r in at_kiosks} == {"service_point"}, "tablets stand at windows"
 
     flagged = session.scalars(select(Response).where(Response.status == "flagged")).all()
     assert len(flagged) == 12, "one phone's burst of identical top ratings, for the review page"
