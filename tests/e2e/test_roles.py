@@ -4,10 +4,12 @@ campaign pages. Nobody reaches another role's pages."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from appraisal_engine.models import Kiosk, utcnow
 from appraisal_engine.services.scoring_runs import run_scoring
 
 from ..factories import PASSWORD
@@ -32,6 +34,13 @@ def finalised(factories, session):
     run = run_scoring(session, campaign)
     run.frozen = True
     campaign.status = "finalised"
+    session.add(
+        Kiosk(
+            link_id=factories.link(campaign, point).id,
+            label="1号窗口平板",
+            expires_at=utcnow() + timedelta(days=30),
+        )
+    )
     factories.user("cadre", username="zhang", cadre_code="C01")
     factories.user("leader", username="boss")
     factories.user("admin", username="root")
@@ -100,6 +109,12 @@ def test_an_administrator_reaches_the_campaign_pages(finalised, live_server, des
     desktop.wait_for_url(f"{live_server}/admin/")
     assert desktop.goto(f"{live_server}/admin/campaigns/y2026").status == 200
     assert desktop.goto(f"{live_server}/admin/campaigns/y2026/review").status == 200
+    for path in ("/admin/campaigns/y2026/kiosks", "/admin/users/"):
+        assert desktop.goto(f"{live_server}{path}").status == 200
+        if (AXE / "axe.min.js").exists():
+            desktop.add_script_tag(path=str(AXE / "axe.min.js"))
+            violations = [v["id"] for v in desktop.evaluate(AXE_RUN)["violations"]]
+            assert violations == [], (path, violations)
     assert desktop.goto(f"{live_server}/leadership/campaigns/y2026/ranking").status == 200
     assert desktop.goto(f"{live_server}/me/").status == 403
 
