@@ -69,6 +69,8 @@ def _remember_language(response: Response) -> Response:
 #: form fields than Werkzeug's default 1,000: (bytes, fields).
 UPLOAD_LIMITS = {
     "admin.questionnaire_import": (4 * 1024 * 1024, 1000),
+    # A city's organisation: tens of thousands of rows.
+    "admin.organisation_import": (16 * 1024 * 1024, 1000),
     # One short field per ticked target: room for tens of thousands of them.
     "admin.campaign_targets_save": (1024 * 1024, 100_000),
 }

@@ -133,6 +133,8 @@ POLICY: dict[str, Access] = {
     "admin.campaign_print": ADMIN,
     "admin.campaign_target_veto": ADMIN,
     "admin.campaign_ahp": ADMIN,
+    "admin.organisation": ADMIN,
+    "admin.organisation_import": ADMIN,
     "admin.users": ADMIN,
     "admin.user_new": ADMIN,
     "admin.user": ADMIN,

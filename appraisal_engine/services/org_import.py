@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Cadre, ServicePoint, Unit
 from ..models.org import CODE_LENGTH, NAME_LENGTH
-from .tabular import InputFileError, Problem, Row, Table, read_table
+from .tabular import N_, InputFileError, Problem, Row, Table, read_table
 
 KINDS = {
     "unit": "unit",
@@ -73,7 +73,12 @@ def _check_rows(table: Table) -> tuple[list[_Entry], list[Problem]]:
     for header in REQUIRED_COLUMNS:
         if header not in table.headers:
             problems.append(
-                Problem(table.file, f'the column "{header}" is missing from the header row', 1)
+                Problem(
+                    table.file,
+                    N_('the column "%(header)s" is missing from the header row'),
+                    1,
+                    params={"header": header},
+                )
             )
     for header in table.headers:
         if header not in COLUMNS:
@@ -81,7 +86,9 @@ def _check_rows(table: Table) -> tuple[list[_Entry], list[Problem]]:
                 table.problem(
                     None,
                     header,
-                    f'unknown column "{header}"; the columns are {", ".join(COLUMNS)}',
+                    N_('unknown column "%(name)s"; the columns are %(columns)s'),
+                    name=header,
+                    columns=", ".join(COLUMNS),
                 )
             )
     if problems:
@@ -95,20 +102,27 @@ def _check_rows(table: Table) -> tuple[list[_Entry], list[Problem]]:
         if kind is None:
             problems.append(
                 table.problem(
-                    row, "kind", f'"{raw_kind}" is not a kind; use unit, service_point or cadre'
+                    row,
+                    "kind",
+                    N_('"%(kind)s" is not a kind; use unit, service_point or cadre'),
+                    kind=raw_kind,
                 )
             )
             continue
         code = row.cells["code"]
         if not code:
-            problems.append(table.problem(row, "code", "the code is empty"))
+            problems.append(table.problem(row, "code", N_("the code is empty")))
         elif len(code) > CODE_LENGTH or not CODE_PATTERN.match(code):
             problems.append(
                 table.problem(
                     row,
                     "code",
-                    f'"{code}" is not a valid code: up to {CODE_LENGTH} letters, digits, '
-                    "dots, dashes or underscores, starting with a letter or digit",
+                    N_(
+                        '"%(code)s" is not a valid code: up to %(length)s letters, digits, '
+                        "dots, dashes or underscores, starting with a letter or digit"
+                    ),
+                    code=code,
+                    length=CODE_LENGTH,
                 )
             )
         elif (kind, code) in first_line:
@@ -116,7 +130,9 @@ def _check_rows(table: Table) -> tuple[list[_Entry], list[Problem]]:
                 table.problem(
                     row,
                     "code",
-                    f'the code "{code}" appears again (first on line {first_line[kind, code]})',
+                    N_('the code "%(code)s" appears again (first on line %(line)s)'),
+                    code=code,
+                    line=first_line[kind, code],
                 )
             )
         else:
@@ -131,17 +147,25 @@ def _check_rows(table: Table) -> tuple[list[_Entry], list[Problem]]:
         ):
             value = row.cells.get(header, "")
             if len(value) > NAME_LENGTH:
-                problems.append(table.problem(row, header, f"longer than {NAME_LENGTH} characters"))
+                problems.append(
+                    table.problem(
+                        row, header, N_("longer than %(length)s characters"), length=NAME_LENGTH
+                    )
+                )
         if not row.cells["name_zh"]:
-            problems.append(table.problem(row, "name_zh", "the Chinese name is empty"))
+            problems.append(table.problem(row, "name_zh", N_("the Chinese name is empty")))
         if kind != "unit" and not row.cells["parent"]:
             problems.append(
-                table.problem(row, "parent", "a service point or cadre needs the code of its unit")
+                table.problem(
+                    row, "parent", N_("a service point or cadre needs the code of its unit")
+                )
             )
         for header, kinds in COLUMNS.items():
             if kind not in kinds and row.cells.get(header):
                 problems.append(
-                    table.problem(row, header, f"this column is not used for a {kind} row")
+                    table.problem(
+                        row, header, N_("this column is not used for a %(kind)s row"), kind=kind
+                    )
                 )
         if code:
             entries.append(_Entry(row, kind, code))
@@ -166,17 +190,25 @@ def _check_references(
                 table.problem(
                     entry.row,
                     "parent",
-                    f'no unit has the code "{parent}" (neither in this file nor in the database)',
+                    N_(
+                        'no unit has the code "%(code)s" (neither in this file nor in the database)'
+                    ),
+                    code=parent,
                 )
             )
         if entry.kind == "unit" and parent == entry.code:
-            problems.append(table.problem(entry.row, "parent", "a unit cannot be its own parent"))
+            problems.append(
+                table.problem(entry.row, "parent", N_("a unit cannot be its own parent"))
+            )
         if entry.kind == "cadre":
             for point in LIST_SEPARATORS.split(entry.row.cells.get("service_points", "")):
                 if point and point not in known_points:
                     problems.append(
                         table.problem(
-                            entry.row, "service_points", f'no service point has the code "{point}"'
+                            entry.row,
+                            "service_points",
+                            N_('no service point has the code "%(code)s"'),
+                            code=point,
                         )
                     )
 
@@ -202,7 +234,8 @@ def _check_references(
                 table.problem(
                     line_of[culprit],
                     "parent",
-                    "the units form a loop: " + " → ".join([*cycle, code]),
+                    N_("the units form a loop: %(loop)s"),
+                    loop=" → ".join([*cycle, code]),
                 )
             )
     return problems

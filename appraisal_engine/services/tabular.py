@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,26 +16,44 @@ from openpyxl.utils import get_column_letter
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation where it is written (pybabel's keyword N_), and
+    translate it where it is shown: the command line prints English, pages the reader's
+    language (Problem.localized)."""
+    return message
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file, where it is, and what is wrong."""
+    """One thing wrong with an input file, where it is, and what is wrong: `message` is an
+    English template (marked with N_) filled with `params`."""
 
     file: str
     message: str
     line: int | None = None
     column: int | None = None
     header: str | None = None
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def column_letter(self) -> str | None:
+        return get_column_letter(self.column) if self.column is not None else None
+
+    def localized(self, translate: Callable[[str], str] = lambda message: message) -> str:
+        """What is wrong (not where), in the language of `translate` (a gettext)."""
+        template = translate(self.message)
+        return template % self.params if self.params else template
 
     def __str__(self) -> str:
         where = [self.file]
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.column is not None:
-            column = f"column {get_column_letter(self.column)}"
+            column = f"column {self.column_letter}"
             if self.header:
                 column += f' "{self.header}"'
             where.append(column)
-        return f"{', '.join(where)}: {self.message}"
+        return f"{', '.join(where)}: {self.localized()}"
 
 
 class InputFileError(Exception):
@@ -62,9 +80,9 @@ class Table:
         """1-based column number of `header`."""
         return self.headers.index(header) + 1
 
-    def problem(self, row: Row | None, header: str | None, message: str) -> Problem:
+    def problem(self, row: Row | None, header: str | None, message: str, **params: Any) -> Problem:
         column = self.column_of(header) if header and header in self.headers else None
-        return Problem(self.file, message, row.line if row else None, column, header)
+        return Problem(self.file, message, row.line if row else None, column, header, params)
 
 
 def _cell_text(value: Any) -> str:
@@ -92,24 +110,28 @@ def _decode(data: bytes, name: str, encoding: str) -> str:
         line_start = data.rfind(b"\n", 0, error.start) + 1
         line = data.count(b"\n", 0, error.start) + 1
         column = len(data[line_start : error.start].decode(encoding, errors="replace")) + 1
-        hint = (
-            'save it from Excel as "CSV UTF-8", or give --encoding gb18030 for a file that '
-            "Excel saved as plain CSV on a Chinese system"
+        message = (
+            N_(
+                "character %(column)s of this line is not valid %(encoding)s (byte %(byte)s);"
+                ' save it from Excel as "CSV UTF-8", or choose the encoding gb18030 for a'
+                " file that Excel saved as plain CSV on a Chinese system"
+            )
             if encoding == "utf-8-sig"
-            else "check the --encoding given"
+            else N_(
+                "character %(column)s of this line is not valid %(encoding)s (byte %(byte)s);"
+                " check the encoding chosen"
+            )
         )
-        raise InputFileError(
-            [
-                Problem(
-                    name,
-                    f"character {column} of this line is not valid {encoding.removesuffix('-sig')}"
-                    f" (byte 0x{data[error.start]:02x}); {hint}",
-                    line,
-                )
-            ]
-        ) from None
+        params = {
+            "column": column,
+            "encoding": encoding.removesuffix("-sig"),
+            "byte": f"0x{data[error.start]:02x}",
+        }
+        raise InputFileError([Problem(name, message, line, params=params)]) from None
     except LookupError:
-        raise InputFileError([Problem(name, f"unknown encoding {encoding!r}")]) from None
+        raise InputFileError(
+            [Problem(name, N_("unknown encoding %(encoding)r"), params={"encoding": encoding})]
+        ) from None
 
 
 def _csv_lines(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
@@ -123,7 +145,13 @@ def _csv_lines(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
             yield start, cells
             start = reader.line_num + 1
     except csv.Error as error:
-        raise InputFileError([Problem(name, f"not a readable CSV line ({error})", start)]) from None
+        raise InputFileError(
+            [
+                Problem(
+                    name, N_("not a readable CSV line (%(error)s)"), start, params={"error": error}
+                )
+            ]
+        ) from None
 
 
 def _xlsx_lines(path: Path, name: str) -> Iterator[tuple[int, list[str]]]:
@@ -135,7 +163,9 @@ def _xlsx_lines(path: Path, name: str) -> Iterator[tuple[int, list[str]]]:
         raise InputFileError(
             [
                 Problem(
-                    name, f"cannot be read as an Excel .xlsx workbook ({error.__class__.__name__})"
+                    name,
+                    N_("cannot be read as an Excel .xlsx workbook (%(error)s)"),
+                    params={"error": error.__class__.__name__},
                 )
             ]
         ) from None
@@ -157,19 +187,21 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> Table:
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise InputFileError([Problem(name, "must be a .csv or .xlsx file")])
+        raise InputFileError([Problem(name, N_("must be a .csv or .xlsx file"))])
     try:
         data = path.read_bytes() if suffix == ".csv" else None
     except OSError as error:
-        raise InputFileError([Problem(name, f"cannot be read: {error.strerror}")]) from None
+        raise InputFileError(
+            [Problem(name, N_("cannot be read: %(error)s"), params={"error": error.strerror})]
+        ) from None
     if suffix == ".csv":
         assert data is not None
         if not data.strip():
-            raise InputFileError([Problem(name, "the file is empty")])
+            raise InputFileError([Problem(name, N_("the file is empty"))])
         lines: Iterator[tuple[int, list[str]]] = _csv_lines(_decode(data, name, encoding), name)
     else:
         if not path.is_file():
-            raise InputFileError([Problem(name, "cannot be read: no such file")])
+            raise InputFileError([Problem(name, N_("cannot be read: no such file"))])
         lines = _xlsx_lines(path, name)
 
     headers: list[str] | None = None
@@ -185,19 +217,23 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> Table:
             headers = [c.lower() for c in cells]
             for index, header in enumerate(headers, start=1):
                 if not header:
-                    problems.append(Problem(name, "this column has no header", line, index))
+                    problems.append(Problem(name, N_("this column has no header"), line, index))
                 elif headers.index(header) != index - 1:
-                    problems.append(Problem(name, "this header appears twice", line, index, header))
+                    problems.append(
+                        Problem(name, N_("this header appears twice"), line, index, header)
+                    )
             continue
         extra = [i for i, c in enumerate(cells[len(headers) :], start=len(headers) + 1) if c]
         if extra:
-            problems.append(Problem(name, "a value stands beyond the last header", line, extra[0]))
+            problems.append(
+                Problem(name, N_("a value stands beyond the last header"), line, extra[0])
+            )
         padded = cells + [""] * (len(headers) - len(cells))
         rows.append(Row(line, dict(zip(headers, padded, strict=False))))
     if headers is None:
-        raise InputFileError([Problem(name, "the file is empty")])
+        raise InputFileError([Problem(name, N_("the file is empty"))])
     if problems:
         raise InputFileError(problems)
     if not rows:
-        raise InputFileError([Problem(name, "the file has a header row but no data rows")])
+        raise InputFileError([Problem(name, N_("the file has a header row but no data rows"))])
     return Table(name, headers, rows)

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from appraisal_engine.models import AuditEntry, Cadre, ServicePoint, Unit
 from appraisal_engine.services.tabular import read_table
 
+from .test_auth import csrf_token, sign_in
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HEADER = "kind,code,parent,name_zh,name_en"
 
@@ -120,7 +122,7 @@ def test_gb18030_file_with_encoding_option(runner, session, tmp_path):
     refused = runner.invoke(args=["import-org", str(path)])
     assert refused.exit_code == 1
     assert "org.csv, line 2: character 9 of this line is not valid utf-8" in refused.output
-    assert "--encoding gb18030" in refused.output
+    assert "the encoding gb18030" in refused.output
     accepted = runner.invoke(args=["import-org", "--encoding", "gb18030", str(path)])
     assert accepted.exit_code == 0, accepted.output
     assert session.scalars(select(Unit.name_zh)).one() == "城南区政务服务管理局"
@@ -253,3 +255,69 @@ def test_damaged_xlsx_and_other_formats_are_refused(runner, tmp_path):
     missing = runner.invoke(args=["import-org", str(tmp_path / "missing.csv")])
     assert missing.exit_code == 1
     assert "missing.csv: cannot be read" in missing.output
+
+
+# The same import from the administrator's page -------------------------------------
+
+
+@pytest.fixture
+def admin(client, factories, session):
+    factories.user("admin", username="importer")
+    session.commit()
+    sign_in(client, "importer")
+    return client
+
+
+def upload(client, path, encoding="utf-8"):
+    with open(path, "rb") as handle:
+        return client.post(
+            "/admin/organisation",
+            data={
+                "csrf_token": csrf_token(client, "/admin/organisation"),
+                "encoding": encoding,
+                "file": (handle, path.name),
+            },
+            content_type="multipart/form-data",
+        )
+
+
+def test_an_administrator_uploads_the_sample_workbook(admin, session):
+    done = upload(admin, EXAMPLES / "org-sample.xlsx")
+    assert done.status_code == 200
+    page = done.get_data(as_text=True)
+    assert "已导入 org-sample.xlsx" in page
+    assert counts(session)[0] > 0
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "org.import"))
+    assert entry.actor == "importer" and entry.object_id == "org-sample.xlsx"
+    again = upload(admin, EXAMPLES / "org-sample.xlsx").get_data(as_text=True)
+    assert "已导入" in again, "importing again changes nothing and says so"
+
+
+def test_a_bad_file_lists_its_problems_in_chinese_and_imports_nothing(admin, session, tmp_path):
+    path = write(tmp_path, HEADER + "\nunit,A,,甲处,\ncadre,C1,NOPE,,\nunit,A,,重复,\n")
+    refused = upload(admin, path)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "org.csv 未导入任何内容" in page
+    assert "中文名称为空" in page
+    assert "编号“A”重复出现（第一次在第 2 行）" in page
+    assert '<td class="num">3</td><td>D <code>name_zh</code></td>' in page
+    assert counts(session) == (0, 0, 0)
+
+
+def test_a_gb18030_file_needs_its_encoding_chosen(admin, session, tmp_path):
+    path = write(tmp_path, HEADER + "\nunit,A,,城南区政务服务管理局,\n", encoding="gb18030")
+    refused = upload(admin, path).get_data(as_text=True)
+    assert "不是有效的 utf-8" in refused and "gb18030" in refused
+    assert upload(admin, path, encoding="gb18030").status_code == 200
+    assert counts(session)[0] == 1
+
+
+def test_only_csv_and_xlsx_files_are_taken(admin, session, tmp_path):
+    path = write(tmp_path, "hello", name="org.txt")
+    refused = upload(admin, path)
+    assert refused.status_code == 400 and "必须是 .csv 或 .xlsx 文件" in refused.get_data(
+        as_text=True
+    )
+    english = admin.get("/admin/organisation?lang=en").get_data(as_text=True)
+    assert "Import the organisation" in english

@@ -1,6 +1,6 @@
 """Administration: the organisation, questionnaires, campaigns, users."""
 
-from . import campaigns, home, questionnaires, reviews, users
+from . import campaigns, home, organisation, questionnaires, reviews, users
 from .blueprint import bp
 
-__all__ = ["bp", "campaigns", "home", "questionnaires", "reviews", "users"]
+__all__ = ["bp", "campaigns", "home", "organisation", "questionnaires", "reviews", "users"]
