@@ -87,6 +87,7 @@ def try_junk(access_app: Flask, world: World, endpoint: str, rule) -> None:
     if html or "POST" in rule.methods:
         attempts += [{name: junk} for name in sorted(names) for junk in SHARP_JUNK]
     for method in sorted(set(rule.methods) & set(METHODS)):
+        reached = 0
         for values in attempts:
             # A fresh client each time: an attempt that got through may have signed the
             # visitor out (kiosk set-up, sign-out), which would shield the rest.
@@ -98,3 +99,12 @@ def try_junk(access_app: Flask, world: World, endpoint: str, rule) -> None:
             response.get_data()
             response.close()
             assert response.status_code < 500, (endpoint, method, visitor, values)
+            reached += not turned_away(response)
+        # Junk that never got past the door would prove nothing about the view.
+        assert reached, (endpoint, method, visitor, "every attempt was turned away")
+
+
+def turned_away(response) -> bool:
+    """Refused before the view ran: sent to sign in, or not allowed."""
+    location = response.headers.get("Location", "")
+    return response.status_code in (401, 403) or location.startswith("/login")

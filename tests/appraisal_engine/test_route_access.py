@@ -102,8 +102,6 @@ class World:
     question_id: str
     kiosk_id: int
     users: dict[str, User]
-    #: Each user's signed-in session token (services.sessions).
-    tokens: dict[str, str]
     #: Text that only cadre A's data contains (never on cadre B's pages).
     cadre_a_marks: tuple[str, ...]
     #: Text that only data outside unit A's subtree contains (never on the scoped
@@ -148,9 +146,6 @@ def make_world(session: Session, factories: Factories, password_hash: str) -> Wo
         user.password_hash = password_hash
     session.add_all(users.values())
     session.flush()
-    tokens = {
-        visitor: start_sign_in(session, user, timedelta(days=1)) for visitor, user in users.items()
-    }
     kiosk = Kiosk(
         link_id=open_link.id, set_up_by_id=users["admin"].id, expires_at=utcnow() + timedelta(1)
     )
@@ -187,7 +182,6 @@ def make_world(session: Session, factories: Factories, password_hash: str) -> Wo
         question_id=question_id,
         kiosk_id=kiosk.id,
         users=users,
-        tokens=tokens,
         cadre_a_marks=(cadre_a.code, cadre_a.name_zh, cadre_a.name_en),
         outside_marks=(
             unit_b.code,
@@ -325,14 +319,18 @@ def world(access_app, password_hash) -> World:
 
 
 def client_of(application: Flask, world: World, visitor: str):
-    """A client signed in as `visitor` (none for "anonymous")."""
+    """A client signed in as `visitor` (none for "anonymous"), in a session of its own: a
+    request that signs it out must not sign out the clients that come after."""
     client = application.test_client()
     user = world.users.get(visitor)
     if user is not None:
+        with get_database(application).session_factory() as session:
+            token = start_sign_in(session, user, timedelta(days=1))
+            session.commit()
         with client.session_transaction() as cookie_session:
             cookie_session["_user_id"] = user.get_id()
             cookie_session["_fresh"] = True
-            cookie_session[SIGN_IN_KEY] = world.tokens[visitor]
+            cookie_session[SIGN_IN_KEY] = token
     return client
 
 
