@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,7 +14,6 @@ from scoring import ScoringInputError
 from ..db import begin_write, get_session
 from ..models import ScoringRun
 from ..queries.campaigns import campaign_by_code, campaigns_newest_first, response_counts
-from ..services.audit import record
 from ..services.scoring_runs import input_pieces, run_scoring
 from .access import (
     campaign_or_404,
@@ -22,6 +21,7 @@ from .access import (
     visible_target_ids,
     whole_bureau_required,
 )
+from .downloads import audited_download
 
 bp = Blueprint("leadership", __name__)
 
@@ -97,19 +97,12 @@ def scoring_download(code: str, run_id: int, what: str):
     if run is None or run.campaign_id != campaign.id:
         abort(404)
     body = input_pieces(run.input_gzip) if what == "input" else run.result_json
-    begin_write(session)
-    record(
-        session,
-        "download",
-        user=current_user,
+    return audited_download(
+        body,
+        "application/json",
+        f"{code}-run{run_id}-{what}.json",
         object_type="scoring_run",
         object_id=run_id,
-        details={"what": f"scoring {what}", "campaign": code},
-    )
-    session.commit()
-    filename = f"{code}-run{run_id}-{what}.json"
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        what=f"scoring {what}",
+        campaign=code,
     )

@@ -7,7 +7,6 @@ leader scoped to a unit sees only the targets of that unit's subtree, everywhere
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -26,7 +25,7 @@ from reports.assessment import (
 from reports.timeline import daily_chart
 
 from ..db import begin_write, get_session
-from ..models import Campaign
+from ..models import Campaign, utcnow
 from ..queries.campaigns import campaign_by_code
 from ..services.assessment import report_input, results_run, target_places
 from ..services.audit import record
@@ -40,6 +39,7 @@ from .access import (
     visible_unit_ids,
     whole_bureau_required,
 )
+from .downloads import audited_download
 from .leadership import bp
 
 CHARTS: dict[str, Callable[[ReportInput, str], bytes | None]] = {
@@ -226,22 +226,17 @@ def report_download(code: str, fmt: str) -> Response:
             session, campaign, run, language=language, visible_keys=_visible_keys(campaign)
         ),
     )
-    begin_write(session)
-    record(
-        session,
-        "download",
-        user=current_user,
+    mimetype, _suffix = REPORT_FORMATS[fmt]
+    return audited_download(
+        body,
+        mimetype,
+        f"{code}-run{run.id}-report.{fmt}",
         object_type="campaign",
         object_id=campaign.id,
-        details={"what": f"report {fmt}", "campaign": code, "run": run.id, "scope": scope},
-    )
-    session.commit()
-    mimetype, _suffix = REPORT_FORMATS[fmt]
-    filename = f"{code}-run{run.id}-report.{fmt}"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        what=f"report {fmt}",
+        campaign=code,
+        run=run.id,
+        scope=scope,
     )
 
 
@@ -257,7 +252,7 @@ def publish(code: str):
     if campaign.status != "finalised":
         abort(409, _("Only a finalised campaign's league table can be published."))
     publishing = request.form.get("publish") == "1"
-    campaign.league_published_at = datetime.now(ZoneInfo("UTC")) if publishing else None
+    campaign.league_published_at = utcnow() if publishing else None
     record(
         session,
         "campaign.publish" if publishing else "campaign.unpublish",

@@ -40,6 +40,3 @@ class Kiosk(Base):
     link: Mapped[Link] = relationship()
     set_up_by: Mapped[User | None] = relationship(foreign_keys=[set_up_by_id])
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
-
-    def trusted_at(self, moment: datetime) -> bool:
-        return self.revoked_at is None and moment < self.expires_at

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -220,16 +220,20 @@ def create_user(
     return user
 
 
+def _without_account() -> ColumnElement[bool]:
+    """Active cadres no account belongs to."""
+    has_account = select(User.cadre_id).where(User.cadre_id.is_not(None))
+    return and_(Cadre.id.not_in(has_account), Cadre.active)
+
+
 def cadres_without_account(session: Session) -> list[Cadre]:
     """Active cadres no account belongs to, by unit and code."""
-    has_account = select(User.cadre_id).where(User.cadre_id.is_not(None))
-    return list(
-        session.scalars(
-            select(Cadre)
-            .where(Cadre.id.not_in(has_account), Cadre.active)
-            .order_by(Cadre.unit_id, Cadre.code)
-        )
-    )
+    query = select(Cadre).where(_without_account()).order_by(Cadre.unit_id, Cadre.code)
+    return list(session.scalars(query))
+
+
+def count_cadres_without_account(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Cadre).where(_without_account())) or 0
 
 
 def create_cadre_accounts(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Campaign, CampaignTarget, Kiosk, Link, Response, User, utcnow
@@ -48,21 +48,20 @@ def set_up_kiosk(
     return kiosk
 
 
+def still_trusted(now: datetime) -> ColumnElement[bool]:
+    """The condition on a kiosk's row for its tablet to be trusted at `now`."""
+    return and_(Kiosk.revoked_at.is_(None), Kiosk.expires_at > now)
+
+
 def trusted_kiosk_id(
     session: Session, kiosk_id: int, token: str, now: datetime | None = None
 ) -> int | None:
     """`kiosk_id` if that kiosk was set up for the link `token`, is not revoked and has not
     expired; else None (the device is then an ordinary one)."""
-    now = now or utcnow()
     return session.scalar(
         select(Kiosk.id)
         .join(Link, Link.id == Kiosk.link_id)
-        .where(
-            Kiosk.id == kiosk_id,
-            Link.token == token,
-            Kiosk.revoked_at.is_(None),
-            Kiosk.expires_at > now,
-        )
+        .where(Kiosk.id == kiosk_id, Link.token == token, still_trusted(now or utcnow()))
     )
 
 

@@ -47,6 +47,7 @@ from ..models import (
 )
 from ..models.org import cadre_service_points
 from .codes import new_receipt_code
+from .kiosks import still_trusted
 from .questionnaires import definition_of
 
 # --- What a link leads to -----------------------------------------------------------------
@@ -597,9 +598,7 @@ def _recheck_available(session: Session, context: LinkContext) -> None:
 def _kiosk_still_trusted(session: Session, submission: Submission, now: datetime) -> bool:
     """Read inside the write transaction, so a revocation committed before it counts (on
     PostgreSQL the row is share-locked until the response is written)."""
-    query = select(Kiosk.id).where(
-        Kiosk.id == submission.kiosk_id, Kiosk.revoked_at.is_(None), Kiosk.expires_at > now
-    )
+    query = select(Kiosk.id).where(Kiosk.id == submission.kiosk_id, still_trusted(now))
     if session.connection().dialect.name == "postgresql":
         query = query.with_for_update(read=True)
     return session.scalar(query) is not None

@@ -203,3 +203,13 @@ def test_no_cadre_account_is_kept_when_the_sheet_cannot_be_written(
     assert session.scalars(select(User)).all() == []
     wrong = runner.invoke(args=["create-cadre-accounts", "-o", str(tmp_path / "a.txt")])
     assert wrong.exit_code == 1 and ".xlsx or .csv" in wrong.output
+
+
+def test_the_list_counts_the_cadres_still_without_an_account(admin, factories, session):
+    factories.cadre(code="C-201")
+    factories.cadre(code="C-202")
+    factories.cadre(code="C-203", active=False)
+    factories.user("cadre", username="has-one", cadre_code="C-202")
+    session.commit()
+    page = admin.get("/admin/users/").get_data(as_text=True)
+    assert "有 1 名在职干部还没有账号" in page

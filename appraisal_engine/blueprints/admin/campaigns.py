@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -31,12 +30,12 @@ from ...db import begin_write, get_session
 from ...models import CATEGORIES, MAX_ID, Campaign, CampaignTarget, Link
 from ...queries.campaigns import campaigns_newest_first
 from ...services import campaigns as service
-from ...services.audit import record
 from ...services.kiosks import kiosks_of, lock_kiosk, revoke_kiosk
 from ...services.printing import link_url, print_archive, print_set
 from ...templating import CATEGORY_LABELS
 from ...templating import localized as tr
 from ..access import campaign_or_404, role_required
+from ..downloads import audited_download
 from .blueprint import bp
 
 FIELD_LABELS = {
@@ -526,23 +525,15 @@ def campaign_kiosk_revoke(code: str, kiosk_id: int):
 
 
 def _audited_download(campaign: Campaign, filename: str, body: bytes | str, mimetype: str):
-    """Record the download (in a write of its own, after the file was made, so the write
-    lock is held only briefly), then send the file."""
-    session = get_session()
-    campaign_id, code = campaign.id, campaign.code
-    begin_write(session)
-    record(
-        session,
-        "download",
-        user=current_user,
+    return audited_download(
+        body,
+        mimetype,
+        filename,
         object_type="campaign",
-        object_id=campaign_id,
-        details={"campaign": code, "file": filename},
+        object_id=campaign.id,
+        campaign=campaign.code,
+        file=filename,
     )
-    session.commit()
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @bp.get("/campaigns/<code>/links/<int:link_id>/qr.<any(png, svg):kind>")

@@ -5,7 +5,6 @@ in the database."""
 from __future__ import annotations
 
 import copy
-import io
 import itertools
 import tempfile
 from collections.abc import Callable
@@ -19,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -47,6 +45,7 @@ from ...services.questionnaires import (
     store_version,
 )
 from ..access import role_required
+from ..downloads import audited_download
 from .blueprint import bp
 
 BLANK_ROWS = 3
@@ -571,33 +570,27 @@ def questionnaire_new_version(code: str):
 @bp.get("/questionnaires/<code>/v<int:number>/export.<any(json, xlsx):kind>")
 @role_required("admin")
 def questionnaire_export(code: str, number: int, kind: str) -> Response:
-    begin_write(get_session())  # it records the download in the audit log
     version = _version_or_404(code, number)
     definition = definition_of(version)
     filename = f"{code}-v{number}.{kind}"
-    session = get_session()
-    record(
-        session,
-        "download",
-        user=current_user,
+    if kind == "json":
+        body, mimetype = to_json(definition), "application/json"
+    else:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / filename
+            to_xlsform(definition, path)
+            body = path.read_bytes()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return audited_download(
+        body,
+        mimetype,
+        filename,
         object_type="questionnaire_version",
         object_id=version.id,
-        details={"code": code, "version": number, "format": kind, "file": filename},
-    )
-    session.commit()
-    if kind == "json":
-        response = Response(to_json(definition), mimetype="application/json")
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / filename
-        to_xlsform(definition, path)
-        workbook = io.BytesIO(path.read_bytes())
-    return send_file(
-        workbook,
-        as_attachment=True,
-        download_name=filename,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        code=code,
+        version=number,
+        format=kind,
+        file=filename,
     )
 
 

@@ -15,7 +15,7 @@ from ...db import begin_write, get_session
 from ...models import MAX_ID, ROLES, Cadre, Unit, User
 from ...services.accounts import (
     AccountError,
-    cadres_without_account,
+    count_cadres_without_account,
     create_user,
     reset_password,
     set_active,
@@ -65,7 +65,7 @@ def users():
         role=role,
         search=search,
         role_labels=ROLE_LABELS,
-        without_account=len(cadres_without_account(session)),
+        without_account=count_cadres_without_account(session),
     )
 
 
