@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import db
 from .config import settings_from_environment
 from .extensions import init_extensions
+from .security import init_security
 from .templating import init_templating
 
 
@@ -34,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
     db.init_app(app)
     init_extensions(app)
+    init_security(app)
     init_templating(app)
 
     from .blueprints import register_blueprints

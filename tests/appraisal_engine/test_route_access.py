@@ -20,7 +20,9 @@ What counts as what:
 
 Beyond the status: a page allowed to cadre B never shows cadre A's name or code; a page
 allowed to the scoped leader never shows a unit or cadre outside their subtree; a file
-sent as an attachment leaves a "download" entry in the audit log.
+sent as an attachment leaves a "download" entry in the audit log. Every response, allowed
+or refused, carries the security headers (appraisal_engine.security), and every response
+to a signed-in visitor, and every download, says `Cache-Control: no-store`.
 
 The tests fail when an endpoint is missing from POLICY (or POLICY names one that does not
 exist), when a view's decorators disagree with POLICY, and when any visitor gets through
@@ -37,7 +39,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -63,6 +65,7 @@ from appraisal_engine.models import (
     User,
     utcnow,
 )
+from appraisal_engine.security import FRAMEABLE_BY_SELF
 from appraisal_engine.services.questionnaires import definition_of, new_draft
 from appraisal_engine.services.scoring_runs import run_scoring
 from appraisal_engine.services.sessions import SIGN_IN_KEY, start_sign_in
@@ -271,6 +274,37 @@ def expectation(endpoint: str, visitor: str, world: World, arguments: set[str]) 
     return "allowed"
 
 
+def check_headers(response, endpoint: str, visitor: str, where: str) -> None:
+    """The security headers of appraisal_engine.security, on any response."""
+    headers = response.headers
+    policy = headers.get("Content-Security-Policy", "")
+    directives = {
+        name: value
+        for name, _, value in (part.strip().partition(" ") for part in policy.split(";"))
+    }
+    assert directives.get("default-src") == "'self'", (where, "Content-Security-Policy", policy)
+    assert directives.get("style-src") == "'self'", (where, policy)
+    assert directives.get("object-src") == "'none'", (where, policy)
+    assert "unsafe" not in policy, (where, policy)
+    script = directives.get("script-src", "").split()
+    assert script[:1] == ["'self'"] and all(s.startswith("'nonce-") for s in script[1:]), (
+        where,
+        policy,
+    )
+    framed = "'self'" if endpoint in FRAMEABLE_BY_SELF else "'none'"
+    assert directives.get("frame-ancestors") == framed, (where, policy)
+    frame_options = "SAMEORIGIN" if endpoint in FRAMEABLE_BY_SELF else "DENY"
+    assert headers.get("X-Frame-Options") == frame_options, (where, "X-Frame-Options")
+    assert headers.get("X-Content-Type-Options") == "nosniff", (where, "X-Content-Type-Options")
+    assert headers.get("Referrer-Policy") == "same-origin", (where, "Referrer-Policy")
+    permissions = headers.get("Permissions-Policy", "")
+    for feature in ("camera", "microphone", "geolocation"):
+        assert f"{feature}=()" in permissions, (where, "Permissions-Policy", permissions)
+    download = headers.get("Content-Disposition", "").startswith("attachment")
+    if download or (visitor != "anonymous" and endpoint != "static"):
+        assert "no-store" in headers.get("Cache-Control", ""), (where, "Cache-Control: no-store")
+
+
 def check(response, expected: str, method: str, where: str) -> None:
     status = response.status_code
     location = response.headers.get("Location", "")
@@ -395,6 +429,20 @@ def test_a_scoped_leader_let_into_a_whole_bureau_file_is_caught(access_app, worl
         check_endpoint(access_app, world, "leadership.scoring_download")
 
 
+@pytest.mark.parametrize("header", ["Content-Security-Policy", "X-Frame-Options", "Cache-Control"])
+def test_a_response_without_its_security_headers_is_caught(access_app, world, header):
+    """What the route walk does when a header goes missing (here: from one page)."""
+
+    def drop(response):
+        if request.endpoint == "admin.campaign_links":
+            response.headers.pop(header, None)
+        return response
+
+    access_app.after_request_funcs.setdefault(None, []).insert(0, drop)
+    with pytest.raises(AssertionError, match=header):
+        check_endpoint(access_app, world, "admin.campaign_links")
+
+
 def check_endpoint(access_app: Flask, world: World, endpoint: str) -> None:
     access = POLICY[endpoint]
     rules = [rule for rule in access_app.url_map.iter_rules() if rule.endpoint == endpoint]
@@ -418,6 +466,7 @@ def check_endpoint(access_app: Flask, world: World, endpoint: str) -> None:
         response.get_data()  # read it all, then close what was sent from disk (static)
         response.close()
         check(response, expected, method, where)
+        check_headers(response, endpoint, visitor, where)
         if expected != "allowed":
             continue
         readable = response.mimetype.startswith("text") or response.mimetype.endswith("json")
