@@ -39,6 +39,9 @@ Anything else — another question type, a repeat, a calculation, an unsupported
 ``relevant`` — is refused with its row, e.g. ``survey row 7: question type "geopoint" is
 not supported``. Every problem found is reported at once. Cell values are read as pyxform
 reads them: stripped of surrounding spaces.
+
+pyxform and openpyxl take about a second to import together: they load when the first
+workbook is read or written, not with this module (JSON never needs them).
 """
 
 from __future__ import annotations
@@ -49,20 +52,18 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zipfile import BadZipFile
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-from pyxform.errors import PyXFormError
-from pyxform.xls2json import workbook_to_json
-from pyxform.xls2json_backends import DefinitionData, get_xlsform, xlsx_value_to_str
 
 from .checks import LANGUAGES
 from .field_types.scales import numbered_option_id
 from .problems import Problem, QuestionnaireError
 from .registry import field_type
 from .schema import FORMAT, normalise, validate
+
+if TYPE_CHECKING:
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json_backends import DefinitionData
 
 PathLike = str | os.PathLike[str]
 
@@ -157,10 +158,9 @@ RELEVANT_TERM = re.compile(
     re.VERBOSE,
 )
 RELEVANT_OR = re.compile(r"or\b")
-#: What reading a file that is not an .xlsx workbook may raise.
+#: What reading a file that is not an .xlsx workbook may raise, besides pyxform's
+#: PyXFormError and openpyxl's InvalidFileException.
 UNREADABLE = (
-    PyXFormError,
-    InvalidFileException,
     BadZipFile,
     SyntaxError,
     ValueError,
@@ -209,12 +209,17 @@ class _Imported:
 def from_xlsform(path: PathLike) -> dict[str, Any]:
     """The normalised definition in an XLSForm workbook (see the module's docstring);
     QuestionnaireError naming the sheet and row of every problem."""
+    from openpyxl.utils.exceptions import InvalidFileException
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
     if not Path(path).is_file():
         raise QuestionnaireError.single("", f"no such file: {os.fspath(path)}")
     try:
         data = get_xlsform(os.fspath(path))
         indicator_rows = _read_indicators(path)
-    except UNREADABLE as error:
+    except (PyXFormError, InvalidFileException, *UNREADABLE) as error:
         raise QuestionnaireError.single("", f"not a readable XLSForm workbook: {error}") from None
     rows = _survey_rows(data)
     problems = [problem for row in rows for problem in _check_row(row)]
@@ -316,6 +321,9 @@ def _pyxform_problem(error: PyXFormError) -> Problem:
 def _read_indicators(path: PathLike) -> list[_Row] | None:
     """The rows of the optional indicators sheet (pyxform skips sheets it does not know);
     None when there is none."""
+    from openpyxl import load_workbook
+    from pyxform.xls2json_backends import xlsx_value_to_str
+
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = next(
@@ -717,6 +725,8 @@ def to_xlsform(definition: Mapping[str, Any], path: PathLike) -> None:
     select_one/select_multiple with its own choice list, `appraisal_type` naming the type,
     and an indicators sheet. QuestionnaireError for what XLSForm cannot carry: a question
     named "meta" (pyxform reserves it) or "${" in a text."""
+    from openpyxl import Workbook
+
     normalised = normalise(definition)
     problems = _not_expressible_in_xlsform(normalised)
     if problems:

@@ -60,9 +60,14 @@ bytes | None``): PNG charts, also for the leadership dashboard (see `reports.cha
     a carriage return or a line feed gets a leading apostrophe ``'``. Applied to every
     text cell of the XLSX and CSV (names, ids, units, labels); numbers are written as
     numbers and never changed.
+
+Importing this module loads none of matplotlib, fpdf2 or openpyxl (each takes a good part
+of a second): they load when the first chart, PDF or workbook is made.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 from .charts import (
     Chart,
@@ -73,7 +78,6 @@ from .charts import (
     indicator_heatmap,
     level_charts,
 )
-from .pdf import render_pdf
 from .spreadsheets import csv_columns, neutralise, render_csv, render_xlsx
 from .tables import (
     LEVELS,
@@ -99,6 +103,17 @@ from .tables import (
     satisfaction_category,
     unit_sections,
 )
+
+
+def render_pdf(
+    report: ReportInput, *, charts: Mapping[str, Sequence[Chart]] | None = None
+) -> bytes:
+    """`reports.pdf.render_pdf`, imported on the first call: that module subclasses fpdf2's
+    `FPDF`, so importing it loads fpdf2."""
+    from .pdf import render_pdf as render
+
+    return render(report, charts=charts)
+
 
 __all__ = [
     "LEVELS",

@@ -32,6 +32,9 @@ and returns PNG bytes, or None when the level has nothing to draw:
 
 ``level_charts(report, group) -> list[Chart]`` gives the charts of a level that have
 something to show, each a `Chart(group, kind, title, png)`.
+
+matplotlib and Pillow take about a second to import, so they are imported inside the
+functions that draw: importing this module (as the app does) does not load them.
 """
 
 from __future__ import annotations
@@ -42,15 +45,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import matplotlib
 import numpy as np
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.ticker import PercentFormatter
-from PIL import Image
 
 from .fonts import chinese_font_path, drawable
 from .tables import (
@@ -65,6 +62,10 @@ from .tables import (
     ranked_rows,
     scoring_params,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
 #: Signals of the funnel plot are named when there are at most this many.
 NAMED_SIGNALS_UP_TO = 20
@@ -96,6 +97,8 @@ class Chart:
 @cache
 def font_family() -> str:
     """Noto Sans SC registered with matplotlib; returns its family name."""
+    from matplotlib import font_manager
+
     path = str(chinese_font_path())
     font_manager.fontManager.addfont(path)
     return font_manager.FontProperties(fname=path).get_name()
@@ -104,6 +107,8 @@ def font_family() -> str:
 @contextmanager
 def chart_style() -> Iterator[None]:
     """The look every chart of the reports shares, with the bundled CJK font."""
+    import matplotlib
+
     with matplotlib.rc_context(
         {
             "font.family": [font_family()],
@@ -122,6 +127,9 @@ def chart_style() -> Iterator[None]:
 def figure_png(figure: Figure, dpi: int) -> bytes:
     """The figure as an opaque RGB PNG (no alpha channel: smaller, and a PDF embeds it
     without a soft mask)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
     figure.set_dpi(dpi)
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
@@ -138,6 +146,8 @@ def _colour(row: Row) -> str:
 
 
 def _grade_legend(report: ReportInput, rows: Sequence[Row]) -> list[Line2D]:
+    from matplotlib.lines import Line2D
+
     names = labels(report)
     present = {row.grade for row in rows}
     handles = [
@@ -179,6 +189,8 @@ def composite_chart(
 ) -> bytes | None:
     """Ranked composites with confidence whiskers (see the module); None without a rated
     target."""
+    from matplotlib.figure import Figure
+
     rows = [row for row in ranked_rows(report, group) if row.rated and row.composite is not None]
     if not rows:
         return None
@@ -268,6 +280,9 @@ def funnel_chart(
 ) -> bytes | None:
     """The funnel plot of a level from the result's funnel (see the module); None when
     the result has no funnel for the level."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
     funnel = _funnel_of(report, group)
     if funnel is None:
         return None
@@ -400,6 +415,9 @@ def indicator_heatmap(
     report: ReportInput, group: str, *, titled: bool = True, dpi: int = DPI
 ) -> bytes | None:
     """Targets × indicators (see the module); None when no target has indicator scores."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
     rows, gap, left_out = heatmap_selection(report, group)
     if not rows:
         return None
@@ -482,6 +500,8 @@ def change_chart(
 ) -> bytes | None:
     """This campaign's composite against the previous one (see the module); None when no
     target of the level has both."""
+    from matplotlib.figure import Figure
+
     rows = [
         row
         for row in ranked_rows(report, group)

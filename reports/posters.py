@@ -2,7 +2,8 @@
 
 A poster says what is appraised (window, unit, campaign), carries the QR code, the short
 URL for typing by hand and a one-line instruction in Chinese and English. Layouts: A6, one
-per page, and A4 with four A6 posters per page, to cut along the marks.
+per page, and A4 with four A6 posters per page, to cut along the marks. fpdf2 takes most
+of a second to import: it loads when the first document is made, not with this module.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from .fonts import chinese_font_path
 from .qr import qr_png
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONT = "NotoSansSC"
 A6 = (105.0, 148.0)
@@ -41,6 +44,8 @@ class Poster:
 
 
 def _document(page_format: tuple[float, float]) -> FPDF:
+    from fpdf import FPDF
+
     pdf = FPDF(unit="mm", format=page_format)
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)

@@ -11,6 +11,9 @@ so that Excel, LibreOffice or WPS show it as text instead of running it. This ap
 every text cell — names, ids, unit names and the translated labels — in both formats;
 numbers are written as numbers and are never changed. Characters that XLSX cannot hold
 (control characters) are dropped from XLSX text.
+
+openpyxl takes half a second to import: it loads when the first workbook is written, not
+with this module (CSV and `neutralise` never need it).
 """
 
 from __future__ import annotations
@@ -20,12 +23,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING, Any
 
 from .tables import (
     GRADE_TINTS,
@@ -42,6 +40,9 @@ from .tables import (
     satisfaction_category,
     scoring_params,
 )
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 #: Text starting with one of these is run as a formula by some spreadsheet program.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -61,6 +62,9 @@ GRADE_FILLS = GRADE_TINTS
 HEADER_FILL = "D9D9D9"
 #: Columns A..E (rank, rank interval, id, name) stay in view when scrolling right.
 FROZEN_COLUMNS = 5
+#: The control characters an XLSX cell cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE,
+#: written out so that this module does not import openpyxl (a test checks they agree).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def neutralise(text: str) -> str:
@@ -260,6 +264,9 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 def _level_sheet(
     workbook: Workbook, title: str, rows: list[Row], columns: list[Column], names: Labels
 ) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     sheet = workbook.create_sheet(title)
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor=HEADER_FILL)
@@ -293,6 +300,8 @@ def _level_sheet(
 
 
 def _parameters_sheet(workbook: Workbook, report: ReportInput, title: str) -> None:
+    from openpyxl.styles import Alignment, Font
+
     _ = report.gettext
     sheet = workbook.create_sheet(title)
     bold = Font(bold=True)
@@ -322,6 +331,8 @@ def _parameters_sheet(workbook: Workbook, report: ReportInput, title: str) -> No
 
 
 def _method_sheet(workbook: Workbook, report: ReportInput, title: str) -> None:
+    from openpyxl.styles import Alignment, Font
+
     sheet = workbook.create_sheet(title)
     sheet.column_dimensions["A"].width = 120
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -337,6 +348,8 @@ def _method_sheet(workbook: Workbook, report: ReportInput, title: str) -> None:
 def render_xlsx(report: ReportInput) -> bytes:
     """A workbook with a sheet per level present, then the parameters and the method
     (see the module)."""
+    from openpyxl import Workbook
+
     _ = report.gettext
     names = labels(report)
     columns = row_columns(report)

@@ -1,12 +1,11 @@
 """Charts over time: one target's composite across campaigns (a cadre's trend), and a
-campaign's responses day by day (the leadership dashboard)."""
+campaign's responses day by day (the leadership dashboard). matplotlib loads on the first
+chart drawn, not when this module is imported (see `reports.charts`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from matplotlib.figure import Figure
 
 from .charts import chart_style, figure_png
 
@@ -24,6 +23,8 @@ class TrendPoint:
 def trend_chart(points: Sequence[TrendPoint], *, title: str, axis_label: str) -> bytes:
     """PNG: composite per campaign, oldest first, whiskers for the interval; a campaign
     without a composite leaves a gap."""
+    from matplotlib.figure import Figure
+
     with chart_style():
         figure = Figure(figsize=(6.4, 2.8))
         axes = figure.add_subplot()
@@ -54,6 +55,8 @@ def daily_chart(
     days: Sequence[str], series: Mapping[str, Sequence[int]], *, title: str, axis_label: str
 ) -> bytes:
     """PNG: stacked bars of responses per day, one colour per series (e.g. category)."""
+    from matplotlib.figure import Figure
+
     colours = ["#8b1a1a", "#3b6fb6", "#1a9850", "#8a5a00", "#6b7280"]
     with chart_style():
         figure = Figure(figsize=(7.2, 2.8))

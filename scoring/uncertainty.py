@@ -4,7 +4,6 @@ score interval of a rate, and the funnel plot's control limits."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 #: The funnel plot's fixed two-sided z values (SCORING.md §3, Funnel).
 FUNNEL_Z95 = 1.959964
@@ -13,11 +12,15 @@ FUNNEL_Z998 = 3.090232
 
 def normal_quantile(confidence: float) -> float:
     """z = Φ⁻¹((1 + confidence)/2)."""
+    from scipy import stats  # a second to import: loaded on first use, not with the app
+
     return float(stats.norm.ppf((1 + confidence) / 2))
 
 
 def t_quantiles(confidence: float, df: np.ndarray) -> np.ndarray:
     """t_{(1+confidence)/2, df} for each df (NaN where df < 1)."""
+    from scipy import stats
+
     df = np.asarray(df, dtype=np.float64)
     result = np.full(df.shape, np.nan)
     usable = df >= 1

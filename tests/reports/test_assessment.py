@@ -46,7 +46,7 @@ from reports.assessment import (
 )
 from reports.charts import change_chart, composite_chart
 from reports.fonts import chinese_font_codepoints, drawable
-from reports.spreadsheets import FROZEN_COLUMNS, GRADE_FILLS, row_columns
+from reports.spreadsheets import FROZEN_COLUMNS, GRADE_FILLS, ILLEGAL_CHARACTERS_RE, row_columns
 from reports.tables import HEATMAP_EACH_END
 
 from .builders import HOSTILE_NAMES, HOSTILE_UNIT, MARKUP_NAMES, report_input
@@ -377,6 +377,14 @@ def test_xlsx_neutralises_formulas(small):
         if isinstance(cell.value, float)
     ]
     assert any(value < 0 for value in numbers), "negative changes stay numbers"
+
+
+def test_xlsx_drops_the_characters_openpyxl_refuses():
+    """reports.spreadsheets writes openpyxl's pattern out so as not to import openpyxl."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as openpyxl_illegal
+
+    assert ILLEGAL_CHARACTERS_RE.pattern == openpyxl_illegal.pattern
+    assert ILLEGAL_CHARACTERS_RE.flags == openpyxl_illegal.flags
 
 
 def test_xlsx_parameters_and_method(small):
