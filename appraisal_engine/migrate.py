@@ -1,21 +1,25 @@
-"""Schema migrations with Alembic, run from the CLI (never when the app boots)."""
+"""Schema migrations with Alembic, run from the CLI (never when the app boots). Alembic
+takes half a second to import, so it is imported inside the functions that use it: the
+app registers the CLI, and with it this module, in every worker."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
@@ -26,22 +30,30 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @cache
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "no migrations found"
     return head
 
 
 def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     """Create or upgrade the schema; returns (revision before, revision after)."""
+    from alembic import command
+
     return _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> tuple[str | None, str]:
     """Take the schema back to `revision` (for testing migrations on data)."""
+    from alembic import command
+
     return _migrate(engine, command.downgrade, revision)
 
 
@@ -86,6 +98,8 @@ def new_revision(message: str) -> str:
     """Autogenerate a migration from the difference between head and the models, on a
     scratch SQLite database; returns the path of the new revision file to review."""
     import tempfile
+
+    from alembic import command
 
     from .db import make_engine
 

@@ -17,7 +17,6 @@ from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -289,6 +288,8 @@ def account_sheet(made: list[tuple[User, str]], fmt: str) -> bytes:
         writer.writerow(ACCOUNT_SHEET_HEADERS)
         writer.writerows(rows)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    from openpyxl import Workbook  # half a second to import: only when a sheet is made
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "accounts"

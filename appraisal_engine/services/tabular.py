@@ -11,8 +11,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -37,6 +35,8 @@ class Problem:
 
     @property
     def column_letter(self) -> str | None:
+        from openpyxl.utils import get_column_letter  # openpyxl loads on first use
+
         return get_column_letter(self.column) if self.column is not None else None
 
     def localized(self, translate: Callable[[str], str] = lambda message: message) -> str:
