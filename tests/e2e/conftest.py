@@ -1,6 +1,9 @@
 """End-to-end fixtures: the app served over HTTP on a free local port, and Debian's
 headless Chromium driven by Playwright. Without Chromium or Playwright these tests skip
-with the reason; .ci/run installs both."""
+with the reason; .ci/run installs both.
+
+Every page of every browser context is watched for what the app's Content-Security-Policy
+and Permissions-Policy refuse or reject: a test whose pages log any of it fails."""
 
 from __future__ import annotations
 
@@ -41,6 +44,55 @@ def live_server(app) -> Iterator[str]:
     server.server_close()
 
 
+#: Logged, in the page, for each `securitypolicyviolation` event (in every frame).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("securitypolicyviolation: " + event.violatedDirective + " " + event.blockedURI);
+});
+"""
+#: Console messages of a refusal by the policies: Chromium's own and the listener's.
+REFUSALS = (
+    "Refused to",
+    "Content Security Policy",
+    "securitypolicyviolation",
+    "Permissions-Policy",
+)
+
+#: What the pages of the current test logged of REFUSALS.
+policy_refusals: list[str] = []
+
+
+class WatchedBrowser:
+    """The browser, whose new contexts report policy refusals to `policy_refusals`."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.on("console", _note_refusal)
+        return context
+
+
+def _note_refusal(message) -> None:
+    if any(refusal in message.text for refusal in REFUSALS):
+        policy_refusals.append(f"{message.location.get('url', '')}: {message.text}")
+
+
+@pytest.fixture(autouse=True)
+def no_policy_refusals() -> Iterator[None]:
+    """Fails the test whose pages broke the Content-Security-Policy (or logged a problem
+    with the Permissions-Policy)."""
+    policy_refusals.clear()
+    yield
+    refused = "\n".join(policy_refusals)
+    assert not policy_refusals, f"the pages logged what the security policies refused:\n{refused}"
+
+
 @pytest.fixture(scope="session")
 def chromium():
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -49,7 +101,7 @@ def chromium():
     sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
 
 

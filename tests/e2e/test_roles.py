@@ -13,7 +13,7 @@ from appraisal_engine.models import Kiosk, utcnow
 from appraisal_engine.services.scoring_runs import run_scoring
 
 from ..factories import PASSWORD
-from .test_survey import AXE, AXE_RUN
+from .test_survey import AXE, AXE_RUN, add_axe
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_a_cadre_reads_their_own_result_on_a_phone(finalised, live_server, phone
     )
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360, wide
     if (AXE / "axe.min.js").exists():
-        phone.add_script_tag(path=str(AXE / "axe.min.js"))
+        add_axe(phone)
         violations = [v["id"] for v in phone.evaluate(AXE_RUN)["violations"]]
         assert violations == [], violations
     for forbidden in ("/leadership/", "/admin/", "/leadership/campaigns/y2026/ranking"):
@@ -112,7 +112,7 @@ def test_an_administrator_reaches_the_campaign_pages(finalised, live_server, des
     for path in ("/admin/campaigns/y2026/kiosks", "/admin/users/"):
         assert desktop.goto(f"{live_server}{path}").status == 200
         if (AXE / "axe.min.js").exists():
-            desktop.add_script_tag(path=str(AXE / "axe.min.js"))
+            add_axe(desktop)
             violations = [v["id"] for v in desktop.evaluate(AXE_RUN)["violations"]]
             assert violations == [], (path, violations)
     assert desktop.goto(f"{live_server}/leadership/campaigns/y2026/ranking").status == 200
@@ -127,7 +127,7 @@ def test_an_administrator_gives_a_cadre_an_account_that_signs_in(
     desktop.click("text=用户")
     desktop.click("text=新建用户")
     if (AXE / "axe.min.js").exists():
-        desktop.add_script_tag(path=str(AXE / "axe.min.js"))
+        add_axe(desktop)
         violations = [v["id"] for v in desktop.evaluate(AXE_RUN)["violations"]]
         assert violations == [], violations
     desktop.fill("#f-username", "lisi")
