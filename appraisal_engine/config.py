@@ -78,6 +78,16 @@ def settings_from_environment(
         "DATABASE_URL": env.get("APPRAISAL_DATABASE_URL") or default_database_url(instance_path),
         "PUBLIC_URL": public_url,
         "REDIS_URL": env.get("APPRAISAL_REDIS_URL") or None,
+        # Bounded waits (seconds): for a lock (SQLite's busy timeout, PostgreSQL's
+        # lock_timeout) and, on PostgreSQL, for one statement (0: no limit; the commands
+        # of the CLI run without it). A request that runs out answers 503.
+        "DATABASE_LOCK_TIMEOUT_SECONDS": _float(env, "APPRAISAL_DB_LOCK_TIMEOUT", 10.0),
+        "DATABASE_STATEMENT_TIMEOUT_SECONDS": _float(env, "APPRAISAL_DB_STATEMENT_TIMEOUT", 30.0),
+        # /healthz answers within about this many seconds (503 when the database does not
+        # take its write in time).
+        "HEALTH_TIMEOUT_SECONDS": _float(env, "APPRAISAL_HEALTH_TIMEOUT", 2.0),
+        # Retry-After of the 503 a request gets when the database cannot be reached.
+        "RETRY_AFTER_SECONDS": _int(env, "APPRAISAL_RETRY_AFTER", 5),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": public_url.startswith("https://"),

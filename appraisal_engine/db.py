@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 EXTENSION_KEY = "appraisal_db"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+#: How long a statement waits for a lock by default (SQLite's busy timeout, PostgreSQL's
+#: lock_timeout), in seconds: shorter than a proxy's or gunicorn's timeout, so that a
+#: request held up by a lock answers 503 instead of hanging.
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+
+def _configure_sqlite(engine: Engine, lock_timeout: float) -> None:
+    busy_ms = int(lock_timeout * 1000)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # pysqlite must not issue its own BEGIN: SQLAlchemy emits BEGIN below, which keeps
@@ -24,7 +32,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # Rows that INSERT OR REPLACE deletes then fire DELETE triggers, which guard
         # published questionnaire versions (migration 0002).
         cursor.execute("PRAGMA recursive_triggers = ON")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
@@ -43,15 +51,44 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`, with SQLite set up for WAL, foreign keys and safe locking."""
+def make_engine(
+    url: str,
+    *,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    statement_timeout: float = 0,
+    **kwargs: Any,
+) -> Engine:
+    """An engine for `url`, with SQLite set up for WAL, foreign keys and safe locking.
+
+    Waits are bounded: a lock is waited for at most `lock_timeout` seconds (SQLite's busy
+    timeout; PostgreSQL's lock_timeout, and its connect timeout up to 5 s), and on
+    PostgreSQL a statement runs at most `statement_timeout` seconds (0: no limit) and,
+    with a statement limit, a transaction left idle is ended after a minute (or twice that
+    limit), so a stuck worker cannot hold locks."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, lock_timeout)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    statement_ms = int(statement_timeout * 1000)
+    idle_ms = max(60_000, 2 * statement_ms) if statement_ms else 0
+    options = (
+        f"-c lock_timeout={int(lock_timeout * 1000)} -c statement_timeout={statement_ms}"
+        f" -c idle_in_transaction_session_timeout={idle_ms}"
+    )
+    connect_args = {
+        "options": options,
+        "connect_timeout": max(1, int(min(5.0, lock_timeout))),
+        **kwargs.pop("connect_args", {}),
+    }
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=lock_timeout,
+        connect_args=connect_args,
+        **kwargs,
+    )
 
 
 def begin_write(session: Session) -> None:
@@ -74,8 +111,12 @@ def begin_write(session: Session) -> None:
 class Database:
     """The app's engine and session factory."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(
+        self, url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, statement_timeout: float = 0
+    ) -> None:
+        self.engine = make_engine(
+            url, lock_timeout=lock_timeout, statement_timeout=statement_timeout
+        )
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         #: Per-process data derived from rows that never change (published versions).
         self.cache: dict[str, Any] = {}
@@ -85,7 +126,11 @@ class Database:
 
 
 def init_app(app: Flask) -> Database:
-    database = Database(app.config["DATABASE_URL"])
+    database = Database(
+        app.config["DATABASE_URL"],
+        lock_timeout=float(app.config["DATABASE_LOCK_TIMEOUT_SECONDS"]),
+        statement_timeout=float(app.config["DATABASE_STATEMENT_TIMEOUT_SECONDS"]),
+    )
     app.extensions[EXTENSION_KEY] = database
     app.teardown_appcontext(_close_session)
     return database

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Blueprint, abort, current_app, jsonify, render_template
 
 from reports.assessment import ranked_rows, satisfaction_category
 
 from ..db import get_database, get_session
 from ..queries.campaigns import campaign_by_code
 from ..services.assessment import report_input, results_run
+from ..services.health import database_problem
 from ..templating import current_language
 
 bp = Blueprint("public", __name__)
@@ -23,13 +22,20 @@ def index() -> str:
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers, 503 when it does not; no session, no sign-in."""
-    try:
-        with get_database().engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    """200 when the database takes a write within HEALTH_TIMEOUT_SECONDS, else 503 with
+    Retry-After (services.health); no session, no sign-in."""
+    config = current_app.config
+    problem = database_problem(
+        get_database().engine,
+        config["HEALTH_TIMEOUT_SECONDS"],
+        config["DATABASE_LOCK_TIMEOUT_SECONDS"],
+    )
+    response = jsonify(status="error" if problem else "ok", database=problem or "ok")
+    response.headers["Cache-Control"] = "no-store"
+    if problem:
+        response.status_code = 503
+        response.headers["Retry-After"] = str(config["RETRY_AFTER_SECONDS"])
+    return response
 
 
 @bp.get("/public/<code>")

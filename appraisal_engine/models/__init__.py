@@ -16,6 +16,7 @@ from .campaigns import (
     CampaignTarget,
     Link,
 )
+from .health import HealthCheck
 from .kiosks import Kiosk
 from .org import Cadre, ServicePoint, Unit, cadre_service_points
 from .questionnaires import (
@@ -55,6 +56,7 @@ __all__ = [
     "CampaignCategory",
     "CampaignIndicator",
     "CampaignTarget",
+    "HealthCheck",
     "Indicator",
     "Kiosk",
     "Link",

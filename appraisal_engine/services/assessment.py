@@ -36,19 +36,21 @@ from ..models import (
     Unit,
 )
 from ..templating import CATEGORY_LABELS
+from .integrity import checked_run
 from .scoring_runs import latest_run
 
 
 def results_run(session: Session, campaign: Campaign) -> ScoringRun | None:
     """The run a campaign's results are read from: the frozen one once it is finalised,
-    else the latest (provisional: the campaign may still change)."""
+    else the latest (provisional: the campaign may still change). Raises ResultTampered
+    when its stored result does not match its hashes: a changed number is never shown."""
     frozen = session.scalar(
         select(ScoringRun)
         .where(ScoringRun.campaign_id == campaign.id, ScoringRun.frozen.is_(True))
         .order_by(ScoringRun.id.desc())
         .limit(1)
     )
-    return frozen or latest_run(session, campaign)
+    return checked_run(session, frozen or latest_run(session, campaign))
 
 
 def run_declarations(run: ScoringRun) -> dict[str, Any]:

@@ -47,6 +47,7 @@ from ..models.org import CODE_LENGTH, NAME_LENGTH
 from ..templating import CAMPAIGN_STATUS_LABELS
 from .audit import record
 from .codes import new_link_token
+from .integrity import run_problems
 from .scoring_runs import input_sha256, latest_run, scoring_data
 
 #: Each status and the one that may follow it.
@@ -724,7 +725,15 @@ def change_status(session: Session, campaign: Campaign, status: str, user: User)
             "from": previous,
             "to": status,
             "links_made": made,
-            **({"frozen_run": frozen.id, "input_sha256": frozen.input_sha256} if frozen else {}),
+            **(
+                {
+                    "frozen_run": frozen.id,
+                    "input_sha256": frozen.input_sha256,
+                    "result_sha256": frozen.result_sha256,
+                }
+                if frozen
+                else {}
+            ),
         },
     )
     return made
@@ -743,6 +752,13 @@ def _freeze_last_run(session: Session, campaign: Campaign) -> ScoringRun:
             _l(
                 "The responses changed since the last scoring run. Run the scoring again"
                 " and check it before finalising."
+            )
+        )
+    if run_problems(session, run):
+        raise CampaignError(
+            _l(
+                "The last scoring run failed its integrity check (see “appraisal verify”)."
+                " Run the scoring again before finalising."
             )
         )
     run.frozen = True

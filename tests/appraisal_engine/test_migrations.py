@@ -84,6 +84,9 @@ def test_rebuilding_the_responses_table_keeps_data_keys_and_guards(app, session,
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'responses'"
             ).scalars()
             assert sorted(triggers) == [
+                "responses_finalised_delete",
+                "responses_finalised_insert",
+                "responses_finalised_update",
                 "responses_need_published_version_insert",
                 "responses_need_published_version_update",
             ]
