@@ -94,9 +94,10 @@ def settings_from_environment(
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": public_url.startswith("https://"),
-        # Sign-in throttling: after this many failed attempts for one account, or from one
-        # client address, within the window (sliding), further attempts wait (429).
+        # Sign-in throttling (services.sign_in): attempts per account and client, and per
+        # client, within the window (sliding); past them, further attempts wait (429).
         "LOGIN_MAX_FAILURES": _int(env, "APPRAISAL_LOGIN_MAX_FAILURES", 5),
+        "LOGIN_CLIENT_MAX_FAILURES": _int(env, "APPRAISAL_LOGIN_CLIENT_MAX_FAILURES", 30),
         "LOGIN_WINDOW_MINUTES": _float(env, "APPRAISAL_LOGIN_WINDOW_MINUTES", 15.0),
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "BABEL_DEFAULT_LOCALE": "zh",

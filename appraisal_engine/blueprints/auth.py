@@ -1,9 +1,10 @@
 """Signing in and out, and changing one's password, for cadres, leaders and administrators.
 
-Attempts are throttled per account and per client (services.sign_in): past the limit the
-answer is 429 with Retry-After, and the password is not looked at. Every sign-in, failed
+Attempts are throttled per account and client and per client, and slowed down per account
+(services.sign_in): past a limit the answer is 429 with Retry-After, and the password is
+not looked at. Every sign-in, failed
 or throttled attempt, sign-out and change of password is audited (never the password; the
-client only as a keyed hash)."""
+account and the client only as keyed hashes)."""
 
 from __future__ import annotations
 
@@ -111,10 +112,12 @@ def _keys(username: str) -> AttemptKeys:
     return attempt_keys(current_app.config["SECRET_KEY"], username, request.remote_addr or "")
 
 
-def _audit_details(username: str, keys: AttemptKeys, **more: Any) -> dict[str, Any]:
-    """What the audit log keeps of an attempt: the username as typed and the client as a
-    short keyed hash (enough to see attempts from one client; never the address)."""
-    return {"username": username[:64], "client": keys.client[:16], **more}
+def _audit_details(keys: AttemptKeys, **more: Any) -> dict[str, Any]:
+    """What the audit log keeps of an attempt: the account and the client as short keyed
+    hashes, enough to see the attempts on one account or from one client. Never the text
+    typed as the username (people type phone numbers and passwords there), nor the
+    address."""
+    return {"account": keys.account[:16], "client": keys.client[:16], **more}
 
 
 def _throttled(template: str, refusal: Throttled, **context: Any) -> Response:
@@ -139,7 +142,7 @@ def login() -> Response | str | tuple[str, int]:
         try:
             begin_attempt(session, keys, Throttle.from_config(current_app.config))
         except Throttled as refusal:
-            details = _audit_details(username, keys, limit=refusal.limit)
+            details = _audit_details(keys, limit=refusal.limit)
             record(session, "auth.login_throttled", details=details)
             session.commit()
             return _throttled("auth/login.html", refusal, form=form, failed=False)
@@ -147,7 +150,7 @@ def login() -> Response | str | tuple[str, int]:
         user_id = user.id if user is not None else None
         begin_write(session)
         if user_id is None:
-            record(session, "auth.login_failed", details=_audit_details(username, keys))
+            record(session, "auth.login_failed", details=_audit_details(keys))
             session.commit()
             failed = True
         else:
@@ -214,7 +217,7 @@ def change_password_page() -> Response | str | tuple[str, int]:
     try:
         begin_attempt(session, keys, Throttle.from_config(current_app.config))
     except Throttled as refusal:
-        details = _audit_details(username, keys, limit=refusal.limit)
+        details = _audit_details(keys, limit=refusal.limit)
         record(session, "auth.password_change_throttled", user=user, details=details)
         session.commit()
         return _throttled("auth/password.html", refusal, form=form, min_length=MIN_PASSWORD_LENGTH)
@@ -223,7 +226,7 @@ def change_password_page() -> Response | str | tuple[str, int]:
     user = session.get(User, user_id)
     assert user is not None
     if not correct:
-        details = _audit_details(username, keys)
+        details = _audit_details(keys)
         record(session, "auth.password_change_failed", user=user, details=details)
         session.commit()
         form.current_password.errors = [_("The current password is not correct.")]

@@ -1,29 +1,32 @@
 """Throttling sign-in attempts, across gunicorn workers and processes: the recent attempts
 are rows in the database (models.LoginAttempt), which every worker sees.
 
-With LOGIN_MAX_FAILURES = N and LOGIN_WINDOW_MINUTES = W:
+An attempt is keyed by the account (the username as typed, known or not: the answer never
+tells whether an account exists) and by the client (its address); both keys are keyed
+hashes, and neither the username nor the address is stored. With LOGIN_MAX_FAILURES = N,
+LOGIN_CLIENT_MAX_FAILURES = M and LOGIN_WINDOW_MINUTES = W, an attempt is refused (429,
+with Retry-After, the password not looked at) while
 
-- An attempt is keyed by the account (the username as typed, known or not: the answer
-  never tells whether an account exists) and by the client (its address). Both keys are
-  keyed hashes; neither the username nor the address is stored.
-- An attempt is refused (429), without the password being looked at, while N attempts
-  for the same account, or N from the same client, began within the last W minutes (a
-  sliding window). A refused attempt is not counted, so the wait ends W minutes after the
-  N-th most recent counted attempt; Retry-After says when.
-- An attempt that goes ahead is stored and committed before it is counted and before the
-  password is checked, so attempts racing in other workers see each other: at most N
-  passwords are ever tried per account, and per client, in any window (a race may
-  refuse an attempt early, never let an extra one through).
-- A failed attempt stays stored until it leaves the window. A successful one removes
-  itself and this client's earlier failures for this account, so a user who mistyped
-  starts afresh; failures from other clients on the account (a possible attack) remain,
-  and so do this client's failures for other accounts (a client trying many accounts).
-- The audit log keeps every sign-in, failure and refusal for good; these rows are only
-  the working state, deleted once older than the window.
+- "account_client": this client made N attempts for this account in the last W minutes
+  (a sliding window): one client guessing one account's password;
+- "client": this client made M attempts for any accounts in the last W minutes: one
+  client trying many accounts. M is larger than N, so that the people of one office
+  behind one address do not lock each other out with their typing mistakes;
+- "account": the account has had at least N attempts from all clients in the window
+  (it is under attack), and this client already tried it and must wait before the next
+  attempt: 1 s after the N-th attempt on the account, doubling with each further one,
+  at most W. A client that has not tried the account in the window is never held back
+  by the account, so the owner signing in from another client gets in while an attacker
+  hammers the account: an account is slowed down, never locked against every address.
 
-A throttled account is locked for everyone, its owner included, until the window has
-passed: that is the price of limiting guesses per account; an attack on it shows in the
-audit log ("auth.login_failed", "auth.login_throttled").
+A refused attempt is not counted. An attempt that goes ahead is stored and committed
+before it is counted and before the password is checked, so attempts racing in other
+workers see each other (a race may refuse an attempt early, never let an extra one
+through). A failed attempt stays stored until it leaves the window; a successful one
+removes itself and this client's earlier failures for this account, so a user who
+mistyped starts afresh, while failures from other clients on the account remain. The
+audit log keeps every sign-in, failure and refusal for good (the username only as a keyed
+hash when the attempt fails); these rows are only the working state.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..db import begin_write
@@ -44,17 +47,30 @@ from .submissions import keyed_hash
 
 @dataclass(frozen=True)
 class Throttle:
-    """The limits: at most `max_failures` attempts per account and per client in `window`."""
+    """The limits: at most `max_failures` attempts per account and client, and
+    `client_max_failures` per client, in `window`; an account with `max_failures` or
+    more slows down the clients that tried it."""
 
     max_failures: int
     window: timedelta
+    client_max_failures: int = 30
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Throttle:
+        max_failures = max(1, int(config["LOGIN_MAX_FAILURES"]))
         return cls(
-            max_failures=max(1, int(config["LOGIN_MAX_FAILURES"])),
+            max_failures=max_failures,
             window=timedelta(minutes=float(config["LOGIN_WINDOW_MINUTES"])),
+            client_max_failures=max(max_failures, int(config["LOGIN_CLIENT_MAX_FAILURES"])),
         )
+
+    def account_delay(self, attempts: int) -> timedelta:
+        """How long a client that tried an account waits before trying it again, when
+        the account has had `attempts` attempts in the window."""
+        if attempts < self.max_failures:
+            return timedelta(0)
+        doubling = min(attempts - self.max_failures, 30)
+        return min(self.window, timedelta(seconds=2**doubling))
 
 
 @dataclass(frozen=True)
@@ -88,27 +104,37 @@ class Throttled(Exception):
 def _refusal(
     session: Session, keys: AttemptKeys, throttle: Throttle, now: datetime, own_id: int | None
 ) -> Throttled | None:
-    """Why an attempt must wait, or None: the N-th most recent other attempt for the
-    account (then from the client) within the window says until when."""
+    """Why an attempt must wait, or None (the rules of this module's docstring); the
+    longest wait wins."""
     cutoff = now - throttle.window
+
+    def recent(*conditions: Any) -> Any:
+        query = select(LoginAttempt.at).where(LoginAttempt.at > cutoff, *conditions)
+        return query.where(LoginAttempt.id != own_id) if own_id is not None else query
+
+    def nth_latest(limit: int, *conditions: Any) -> datetime | None:
+        latest_first = recent(*conditions).order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc())
+        return session.scalar(latest_first.offset(limit - 1).limit(1))
+
+    account = LoginAttempt.account_key == keys.account
+    client = LoginAttempt.client_key == keys.client
     waits = []
-    for limit, column, key in (
-        ("account", LoginAttempt.account_key, keys.account),
-        ("client", LoginAttempt.client_key, keys.client),
+    for limit, count, conditions in (
+        ("account_client", throttle.max_failures, (account, client)),
+        ("client", throttle.client_max_failures, (client,)),
     ):
-        query = select(LoginAttempt.at).where(column == key, LoginAttempt.at > cutoff)
-        if own_id is not None:
-            query = query.where(LoginAttempt.id != own_id)
-        nth = session.scalar(
-            query.order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc())
-            .offset(throttle.max_failures - 1)
-            .limit(1)
-        )
+        nth = nth_latest(count, *conditions)
         if nth is not None:
             waits.append((nth + throttle.window, limit))
+    on_account = session.scalar(select(func.count()).select_from(recent(account).subquery()))
+    delay = throttle.account_delay(on_account or 0)
+    if delay:
+        tried = nth_latest(1, account, client)  # this client's last try of the account
+        if tried is not None and tried + delay > now:
+            waits.append((tried + delay, "account"))
     if not waits:
         return None
-    retry_at, limit = max(waits, key=lambda wait: wait[0])  # on a tie: "account"
+    retry_at, limit = max(waits, key=lambda wait: wait[0])
     return Throttled(limit, retry_at, now)
 
 

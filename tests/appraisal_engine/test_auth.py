@@ -1,3 +1,4 @@
+import json
 import re
 from datetime import timedelta
 
@@ -77,9 +78,17 @@ def test_wrong_password_is_refused_and_audited(client, factories, session):
     entry = session.scalars(
         select(AuditEntry).where(AuditEntry.action == "auth.login_failed")
     ).one()
-    assert entry.details["username"] == user.username
+    assert re.fullmatch(r"[0-9a-f]{16}", entry.details["account"]), "a keyed hash, not the text"
+    assert user.username not in str(entry.details)
     assert re.fullmatch(r"[0-9a-f]{16}", entry.details["client"]), "a keyed hash, not the address"
     assert "not the password" not in str(entry.details)
+
+
+def test_a_phone_number_typed_as_a_username_is_not_kept(client, session):
+    assert sign_in(client, "13912345678", "my secret password").status_code == 401
+    session.expire_all()
+    stored = [json.dumps(entry.details) for entry in session.scalars(select(AuditEntry))]
+    assert stored and not any("13912345678" in text or "secret" in text for text in stored)
 
 
 def test_unknown_user_is_refused(client):
@@ -311,7 +320,14 @@ def test_five_failures_for_an_account_make_further_attempts_wait(
     entry = session.scalars(
         select(AuditEntry).where(AuditEntry.action == "auth.login_throttled")
     ).first()
-    assert entry.details["username"] == user.username and entry.details["limit"] == "account"
+    assert entry.details["limit"] == "account_client"
+    assert (
+        entry.details["account"] == attempt_keys("test-secret-key", user.username, "").account[:16]
+    )
+    assert all(
+        user.username not in json.dumps(entry.details)
+        for entry in session.scalars(select(AuditEntry))
+    ), "the text typed as the username is never kept"
     assert len(_attempts(session)) == 5, "refused attempts are not counted"
 
 
@@ -333,18 +349,53 @@ def test_the_window_slides(client, factories, session):
     assert sign_in(client, user.username, **_from("198.51.100.1")).status_code == 429
 
 
-def test_failures_for_an_account_from_many_clients_add_up(client, factories, session):
+def test_an_attacker_is_slowed_and_the_owner_signs_in_from_another_client(
+    client, factories, session
+):
+    """Hammering an account from one client: five guesses, then 429 with a growing wait;
+    the owner's correct password from another client still works, at once."""
+    user = factories.user("admin")
+    session.commit()
+    attacker = _from("198.51.100.66")
+    statuses = [sign_in(client, user.username, "guess", **attacker).status_code for _ in range(20)]
+    assert statuses == [401] * 5 + [429] * 15
+    owner = sign_in(client, user.username, PASSWORD, **_from("203.0.113.5"))
+    assert owner.status_code == 302
+    assert client.get("/admin/", **_from("203.0.113.5")).status_code == 200
+
+
+def test_an_account_attacked_from_many_clients_slows_them_and_never_locks_the_owner(
+    client, factories, session
+):
     user = factories.user("leader")
     session.commit()
-    for n in range(5):
+    for n in range(12):
         _fail(client, user.username, 1, address=f"198.51.100.{n + 10}")
-    assert sign_in(client, user.username, **_from("203.0.113.99")).status_code == 429
+    # Each client that tried must now wait, longer the more the account is attacked:
+    again = sign_in(client, user.username, "guess", **_from("198.51.100.10"))
+    assert again.status_code == 429
+    assert 100 <= int(again.headers["Retry-After"]) <= 2 ** (12 - 5)
+    session.expire_all()
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "auth.login_throttled")
+    ).one()
+    assert entry.details["limit"] == "account"
+    # A client that has not tried the account is not held back by it: the owner gets in.
+    assert sign_in(client, user.username, **_from("203.0.113.99")).status_code == 302
 
 
-def test_five_failures_from_a_client_make_it_wait_for_every_account(client, factories, session):
+def test_a_client_trying_many_accounts_waits_but_an_office_behind_one_address_does_not(
+    app, client, factories, session
+):
+    app.config["LOGIN_CLIENT_MAX_FAILURES"] = 8
     user = factories.user("leader")
     session.commit()
     for n in range(5):
+        _fail(client, f"guess{n}", 1, address="203.0.113.7")
+    # Five mistakes by colleagues behind the same address lock nobody out.
+    assert sign_in(client, user.username, **_from("203.0.113.7")).status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/leadership/")})
+    for n in range(5, 8):
         _fail(client, f"guess{n}", 1, address="203.0.113.7")
     refused = sign_in(client, user.username, **_from("203.0.113.7"))
     assert refused.status_code == 429
@@ -409,12 +460,12 @@ def test_racing_attempts_never_exceed_the_limit(app, factories, session):
         for _ in range(4):
             begin_attempt(db, keys, throttle, now)
         # A fifth attempt is in flight in another worker (stored, not yet decided):
-        session.add(LoginAttempt(account_key=keys.account, client_key="elsewhere", at=now))
+        session.add(LoginAttempt(account_key=keys.account, client_key=keys.client, at=now))
         session.commit()
         with pytest.raises(Throttled) as refused:
             begin_attempt(db, keys, throttle, now)
         db.rollback()
-    assert refused.value.limit == "account"
+    assert refused.value.limit == "account_client"
     assert len(_attempts(session)) == 5
 
 
@@ -548,7 +599,7 @@ def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, client, fact
     thief = app.test_client()
     thief.set_cookie("session", cookie.value)
     assert thief.get("/admin/").status_code == 200, "a copy works while the session lasts"
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/")})
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/leadership/")})
     assert thief.get("/admin/").status_code == 302, "and not after signing out"
     session.rollback()
     [ended] = session.scalars(select(SignIn)).all()
