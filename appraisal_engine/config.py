@@ -86,6 +86,8 @@ def settings_from_environment(
         # /healthz answers within about this many seconds (503 when the database does not
         # take its write in time).
         "HEALTH_TIMEOUT_SECONDS": _float(env, "APPRAISAL_HEALTH_TIMEOUT", 2.0),
+        # On SQLite, /healthz answers 503 when its files can grow by less than this (MiB).
+        "HEALTH_MIN_FREE_MB": _float(env, "APPRAISAL_HEALTH_MIN_FREE_MB", 16.0),
         # Retry-After of the 503 a request gets when the database cannot be reached.
         "RETRY_AFTER_SECONDS": _int(env, "APPRAISAL_RETRY_AFTER", 5),
         "SESSION_COOKIE_HTTPONLY": True,

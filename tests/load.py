@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,12 +50,18 @@ def redis_url() -> str | None:
 
 @contextmanager
 def gunicorn(
-    app: str, env: Mapping[str, str], *, workers: int = 4, log: Path | None = None
+    app: str,
+    env: Mapping[str, str],
+    *,
+    workers: int = 4,
+    log: Path | None = None,
+    prefix: Sequence[str] = (),
 ) -> Iterator[str]:
-    """Serve `app` ("module:variable") with gunicorn's sync workers; yields the base URL."""
+    """Serve `app` ("module:variable") with gunicorn's sync workers; yields the base URL.
+    `prefix` goes before the command (e.g. `prlimit --fsize=…`)."""
     port = free_port()
     output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
-    command = [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+    command = [*prefix, str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     command += ["--backlog", "2048", "--timeout", "120", app]
     process = subprocess.Popen(
         command,

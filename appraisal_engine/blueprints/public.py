@@ -29,6 +29,7 @@ def healthz():
         get_database().engine,
         config["HEALTH_TIMEOUT_SECONDS"],
         config["DATABASE_LOCK_TIMEOUT_SECONDS"],
+        min_room=int(config["HEALTH_MIN_FREE_MB"] * 1024 * 1024),
     )
     response = jsonify(status="error" if problem else "ok", database=problem or "ok")
     response.headers["Cache-Control"] = "no-store"

@@ -4,6 +4,10 @@ responses, a database answers SELECT 1 while every submission fails or waits."""
 
 from __future__ import annotations
 
+import os
+import resource
+from pathlib import Path
+
 from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -19,15 +23,41 @@ def _sqlite_busy_timeout(connection: Connection, milliseconds: int) -> None:
     connection.connection.dbapi_connection.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
 
 
-def database_problem(engine: Engine, timeout: float, lock_timeout: float) -> str | None:
+def sqlite_room(database: str) -> int:
+    """Bytes the SQLite files may still grow by: the free space of their disk, and the
+    largest file size this process may write (RLIMIT_FSIZE, `ulimit -f`), less the
+    largest of the database and its write-ahead log."""
+    path = Path(database)
+    disk = os.statvfs(path.parent)
+    room = disk.f_bavail * disk.f_frsize
+    limit, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if limit != resource.RLIM_INFINITY:
+        sizes = [candidate.stat().st_size for candidate in (path, Path(f"{path}-wal"))
+                 if candidate.exists()]  # fmt: skip
+        room = min(room, limit - max(sizes, default=0))
+    return room
+
+
+def database_problem(
+    engine: Engine, timeout: float, lock_timeout: float, min_room: int = 0
+) -> str | None:
     """None when the database takes a write within about `timeout` seconds, else a short
-    word for what failed: "busy" (a lock is held, or the statement ran out of time) or
-    "unreachable" (no connection, a full disk, a read-only database).
+    word for what failed: "busy" (a lock is held, or the statement ran out of time),
+    "full" (SQLite's files have less than `min_room` bytes left to grow by: a submission
+    would soon fail, though a tiny write still fits) or "unreachable" (no connection, a
+    write refused, a read-only database).
 
     The write is the one row of `health_checks`, committed, so that a disk that cannot
     grow shows here as it does to a submission. On PostgreSQL the check also takes the
     lock a submission takes on its tables, so a table locked against writers shows too."""
     milliseconds = max(1, int(timeout * 1000))
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        try:
+            if sqlite_room(database) < min_room:
+                return "full"
+        except OSError:
+            return "unreachable"
     try:
         with engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
