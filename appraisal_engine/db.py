@@ -67,6 +67,8 @@ def make_engine(
     limit), so a stuck worker cannot hold locks."""
     url = normalise_url(url)
     parsed = make_url(url)
+    # What an answer holds (a phone number) never reaches a log line or an error message.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine, lock_timeout)

@@ -13,6 +13,7 @@ from html import unescape
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from appraisal_engine import create_app
 from appraisal_engine.db import get_database, normalise_url
@@ -72,26 +73,31 @@ def hidden_fields(page: str) -> dict[str, str]:
     }
 
 
+PHONE = "13912345678"
+
+
 def test_a_held_lock_gives_503_and_the_answers_come_back_to_send_again(
-    impatient, database_url, window, session
+    impatient, database_url, window, session, caplog
 ):
     client = impatient.test_client()
     token = window["link"].token
     fields = open_form(client, token)
+    answers = {**ANSWERS, "phone": PHONE}
     with writers_locked_out(database_url):
         started = time.monotonic()
         health = client.get("/healthz")
         assert time.monotonic() - started < BOUND + 2
         assert health.status_code == 503 and health.get_json()["database"] == "busy"
         assert health.headers["Retry-After"] == "5"
-        refused = client.post(f"/s/{token}", data={**fields, **ANSWERS})
+        refused = client.post(f"/s/{token}", data={**fields, **answers})
         assert refused.status_code == 503
         assert refused.headers["Retry-After"] == "5"
         page = refused.get_data(as_text=True)
         assert "请稍后再试" in page and "没有丢失" in page
         kept = hidden_fields(page)
-        assert kept == {**fields, **ANSWERS}, "every answer, the ticket and the CSRF token"
+        assert kept == {**fields, **answers}, "every answer, the ticket and the CSRF token"
     assert stored(session) == [], "nothing half-written"
+    assert "database unavailable" in caplog.text and PHONE not in caplog.text
     assert client.get("/healthz").status_code == 200
     sent = client.post(f"/s/{token}", data=kept)
     assert sent.status_code == 303
@@ -121,3 +127,10 @@ def test_an_unreachable_database_gives_503_pages_in_the_visitors_language(
         assert client.get("/api/campaigns/x/status").status_code in (401, 503)
     finally:
         get_database(unreachable).dispose()
+
+
+def test_database_errors_never_show_what_was_sent(app):
+    """No answer (a phone number) in an error message, and so in no log line."""
+    with pytest.raises(DBAPIError) as refused, get_database(app).engine.begin() as connection:
+        connection.execute(text("INSERT INTO nowhere (phone) VALUES (:phone)"), {"phone": PHONE})
+    assert PHONE not in str(refused.value)
