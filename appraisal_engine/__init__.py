@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import db
 from .config import settings_from_environment
 from .extensions import init_extensions
+from .request_guard import init_request_guard
 from .security import init_security
 from .templating import init_templating
 
@@ -28,6 +29,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     overrides = dict(test_config or {})
     app.config.from_mapping(settings_from_environment(app.instance_path, overrides))
 
+    # First: its hook must run before CSRF protection reads the form.
+    init_request_guard(app)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
