@@ -67,7 +67,10 @@ def _database_unavailable(error: Exception) -> Response:
     else:
         resend: list[tuple[str, str]] = []
         if request.method == "POST" and request.endpoint in RESENDABLE:
-            resend = list(request.form.items(multi=True))
+            try:
+                resend = list(request.form.items(multi=True))
+            except (OSError, ValueError, HTTPException):
+                resend = []  # a body that cannot be read again: the page still says wait
         page = render_template("errors/unavailable.html", resend=resend)
         response = make_response(page, 503)
     response.headers["Retry-After"] = retry_after
@@ -81,17 +84,21 @@ def _result_tampered(error: ResultTampered) -> Response:
     log.error("refused to serve a changed result: %s", error)
     db_session = g.get("db_session")
     if db_session is not None:
-        db_session.rollback()
-        begin_write(db_session)
-        record(
-            db_session,
-            "integrity.result_refused",
-            actor="system",
-            object_type="scoring_run",
-            object_id=error.run_id,
-            details={"path": request.path[:200], "problems": error.problems},
-        )
-        db_session.commit()
+        try:
+            db_session.rollback()
+            begin_write(db_session)
+            record(
+                db_session,
+                "integrity.result_refused",
+                actor="system",
+                object_type="scoring_run",
+                object_id=error.run_id,
+                details={"path": request.path[:200], "problems": error.problems},
+            )
+            db_session.commit()
+        except (OperationalError, PoolTimeout) as unavailable:  # refused all the same
+            log.error("the refusal could not be audited: %s", unavailable)
+            db_session.rollback()
     g._login_user = login_manager.anonymous_user()
     if request.path.startswith("/api/"):
         response = make_response(jsonify(error=503, message="results withheld"), 503)

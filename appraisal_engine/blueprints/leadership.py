@@ -14,6 +14,7 @@ from scoring import ScoringInputError
 from ..db import begin_write, get_session
 from ..models import ScoringRun
 from ..queries.campaigns import campaign_by_code, campaigns_newest_first, response_counts
+from ..services.integrity import ResultTampered, run_problems
 from ..services.scoring_runs import input_pieces, run_scoring
 from .access import (
     campaign_or_404,
@@ -96,6 +97,9 @@ def scoring_download(code: str, run_id: int, what: str):
     run = session.get(ScoringRun, run_id)
     if run is None or run.campaign_id != campaign.id:
         abort(404)
+    problems = run_problems(session, run, with_input=what == "input")
+    if problems:
+        raise ResultTampered(run, problems)
     body = input_pieces(run.input_gzip) if what == "input" else run.result_json
     return audited_download(
         body,

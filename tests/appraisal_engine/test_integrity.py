@@ -18,6 +18,8 @@ from appraisal_engine.services.campaigns import change_status
 from appraisal_engine.services.integrity import walk_audit_chain
 from appraisal_engine.services.scoring_runs import run_scoring
 
+from .test_auth import sign_in
+
 
 @pytest.fixture
 def finalised(session, factories):
@@ -181,6 +183,11 @@ def test_a_changed_result_is_named_by_verify_and_never_served(
         select(AuditEntry).where(AuditEntry.action == "integrity.result_refused")
     ).all()
     assert [entry.object_id for entry in refusals] == [str(run_id)]
+    sign_in(client, "root")
+    for path in ("ranking", f"scoring/{run_id}/result.json", f"scoring/{run_id}/input.json"):
+        withheld = client.get(f"/leadership/campaigns/fin/{path}")
+        assert withheld.status_code == 503, path
+        assert f"{forged:.2f}" not in withheld.get_data(as_text=True)
     report = runner.invoke(args=["report", "fin", "--format", "csv", "-o", "/dev/null"])
     assert report.exit_code == 1 and "nothing was written" in report.output
 
