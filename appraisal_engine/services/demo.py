@@ -47,14 +47,9 @@ CAMPAIGN_CODE = "demo"
 #: Last year's campaign: finalised, its league table public.
 PREVIOUS_CAMPAIGN_CODE = "demo-last-year"
 
-#: PostgreSQL functions that migrations create (tables take their triggers with them).
-DATABASE_FUNCTIONS = (
-    "appraisal_lock_published_child()",
-    "appraisal_lock_published_code()",
-    "appraisal_lock_published_version()",
-    "appraisal_require_published_version()",
-    "appraisal_version_status(integer)",
-)
+#: The PostgreSQL functions that migrations create are named so (tables take their
+#: triggers with them when dropped; the functions stay unless dropped by name).
+DATABASE_FUNCTION_PREFIX = "appraisal_"
 
 #: Cadres who stay short of the minimum numbers of responses, so they end up unrated.
 SPARSE_CADRES = ("C003", "C004", "C029")
@@ -99,7 +94,15 @@ def reset_database(engine: Engine) -> None:
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         if connection.dialect.name == "postgresql":
-            for function in DATABASE_FUNCTIONS:
+            functions = connection.scalars(
+                text(
+                    "SELECT p.oid::regprocedure::text FROM pg_proc p"
+                    " JOIN pg_namespace n ON n.oid = p.pronamespace"
+                    " WHERE n.nspname = current_schema() AND starts_with(p.proname, :prefix)"
+                ),
+                {"prefix": DATABASE_FUNCTION_PREFIX},
+            ).all()
+            for function in functions:
                 connection.execute(text(f"DROP FUNCTION IF EXISTS {function} CASCADE"))
 
 

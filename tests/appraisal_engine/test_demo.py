@@ -59,6 +59,8 @@ def rated_targets(session, campaign):
 
 def test_demo_builds_a_realistic_instance(runner, session, client):
     output = run_demo(runner)
+    verified = runner.invoke(args=["verify"])
+    assert verified.exit_code == 0 and "the audit chain is whole" in verified.output
     count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
     assert count(Unit) >= 4
     assert count(ServicePoint) >= 8
