@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -28,6 +29,25 @@ RESIDENT_ANSWERS = {
     "q_efficiency": "very_satisfied",
     "q_integrity": "satisfied",
 }
+
+
+#: Rate limits no test client reaches: for tests about storage, not limits (many clients
+#: on one loopback address would otherwise be limited).
+UNLIMITED = {
+    "APPRAISAL_RATE_LIMIT_ADDRESS": "100000 per minute",
+    "APPRAISAL_RATE_LIMIT_DEVICE": "100000 per minute",
+    "APPRAISAL_RATE_LIMIT_LINK": "100000 per minute",
+}
+
+
+def open_window(factories: Any, session: Any) -> str:
+    """A unit and its window in an open campaign (committed): the window's link token."""
+    unit = factories.unit()
+    point = factories.service_point(unit=unit)
+    campaign = factories.campaign(targets=[unit, point], status="open")
+    token = factories.link(campaign, point).token
+    session.commit()
+    return token
 
 
 def free_port() -> int:

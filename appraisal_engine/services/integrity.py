@@ -52,28 +52,19 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _run_entry(session: Session, run: ScoringRun) -> AuditEntry | None:
+def _audit_entry(
+    session: Session, action: str, object_type: str, object_id: int, *, newest: bool = False
+) -> AuditEntry | None:
+    """The first (or the newest) audit entry of `action` on the object."""
+    order = AuditEntry.id.desc() if newest else AuditEntry.id
     return session.scalar(
         select(AuditEntry)
         .where(
-            AuditEntry.action == "scoring.run",
-            AuditEntry.object_type == "scoring_run",
-            AuditEntry.object_id == str(run.id),
+            AuditEntry.action == action,
+            AuditEntry.object_type == object_type,
+            AuditEntry.object_id == str(object_id),
         )
-        .order_by(AuditEntry.id)
-        .limit(1)
-    )
-
-
-def _finalise_entry(session: Session, campaign_id: int) -> AuditEntry | None:
-    return session.scalar(
-        select(AuditEntry)
-        .where(
-            AuditEntry.action == "campaign.finalise",
-            AuditEntry.object_type == "campaign",
-            AuditEntry.object_id == str(campaign_id),
-        )
-        .order_by(AuditEntry.id.desc())
+        .order_by(order)
         .limit(1)
     )
 
@@ -107,7 +98,7 @@ def run_problems(session: Session, run: ScoringRun, *, with_input: bool = False)
                     f"its input document does not match its SHA-256"
                     f" (stored {run.input_sha256}, computed {input_sha})"
                 )
-    entry = _run_entry(session, run)
+    entry = _audit_entry(session, "scoring.run", "scoring_run", run.id)
     if entry is None:
         problems.append("the audit log has no entry for it")
     else:
@@ -121,7 +112,9 @@ def run_problems(session: Session, run: ScoringRun, *, with_input: bool = False)
         if entry.digest() != entry.sha256:
             problems.append(f"audit entry {entry.id}, which recorded it, was changed")
     if run.frozen:
-        finalised = _finalise_entry(session, run.campaign_id)
+        finalised = _audit_entry(
+            session, "campaign.finalise", "campaign", run.campaign_id, newest=True
+        )
         if finalised is not None and (finalised.details or {}).get("frozen_run") != run.id:
             problems.append(
                 f"audit entry {finalised.id} finalised the campaign at another run"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from ..load import RESIDENT_ANSWERS, Resident, gunicorn
+from ..load import RESIDENT_ANSWERS, UNLIMITED, Resident, gunicorn, open_window
 
 HEADROOM = 3 * 1024 * 1024
 
@@ -36,11 +36,7 @@ def test_a_full_disk_gives_503_and_loses_no_acknowledged_answer(
         pytest.skip("a full disk is tried on SQLite, whose files the server itself writes")
     if shutil.which("prlimit") is None:
         pytest.skip("needs prlimit (util-linux) to limit the size of the server's files")
-    unit = factories.unit()
-    point = factories.service_point(unit=unit)
-    campaign = factories.campaign(targets=[unit, point], status="open")
-    token = factories.link(campaign, point).token
-    session.commit()
+    token = open_window(factories, session)
     session.close()
     path = Path(make_url(database_url).database)
     with sqlite3.connect(path) as connection:
@@ -50,9 +46,7 @@ def test_a_full_disk_gives_503_and_loses_no_acknowledged_answer(
         "APPRAISAL_DATABASE_URL": database_url,
         "APPRAISAL_INSTANCE_PATH": str(tmp_path / "server-instance"),
         "APPRAISAL_SECRET_KEY": "full-disk-test-secret-key-0123456789",
-        "APPRAISAL_RATE_LIMIT_ADDRESS": "100000 per minute",
-        "APPRAISAL_RATE_LIMIT_DEVICE": "100000 per minute",
-        "APPRAISAL_RATE_LIMIT_LINK": "100000 per minute",
+        **UNLIMITED,
         "APPRAISAL_FLAG_SECONDS_PER_ANSWER": "0",
         "APPRAISAL_HEALTH_MIN_FREE_MB": "1",
     }

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from ..load import RESIDENT_ANSWERS, Resident, gunicorn, redis_url
+from ..load import RESIDENT_ANSWERS, Resident, gunicorn, open_window, redis_url
 
 ALLOWED = 3
 WORKERS = 4
@@ -18,11 +18,7 @@ def limited_server(database_url, factories, session, tmp_path):
     redis = redis_url()
     if redis is None:
         pytest.skip("this test needs Redis at 127.0.0.1:6379")
-    unit = factories.unit()
-    point = factories.service_point(unit=unit)
-    campaign = factories.campaign(targets=[unit, point], status="open")
-    token = factories.link(campaign, point).token
-    session.commit()
+    token = open_window(factories, session)
     env = {
         "APPRAISAL_DATABASE_URL": database_url,
         "APPRAISAL_INSTANCE_PATH": str(tmp_path / "instance"),

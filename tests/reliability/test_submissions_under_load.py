@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from appraisal_engine.models import Answer, Response
 
-from ..load import RESIDENT_ANSWERS, Resident, gunicorn, redis_url
+from ..load import RESIDENT_ANSWERS, UNLIMITED, Resident, gunicorn, redis_url
 
 CLIENTS = 20
 SUBMISSIONS = 2_000
@@ -29,11 +29,8 @@ def served(database_url, factories, session, tmp_path):
         "APPRAISAL_DATABASE_URL": database_url,
         "APPRAISAL_INSTANCE_PATH": str(tmp_path / "instance"),
         "APPRAISAL_SECRET_KEY": "reliability-test-secret-key-0123456789",
-        # This test is about storage, not limits (tests/appraisal_engine/test_survey.py
-        # covers those): 20 clients on one address would otherwise be limited.
-        "APPRAISAL_RATE_LIMIT_ADDRESS": "100000 per minute",
-        "APPRAISAL_RATE_LIMIT_DEVICE": "100000 per minute",
-        "APPRAISAL_RATE_LIMIT_LINK": "100000 per minute",
+        # About storage, not limits (tests/appraisal_engine/test_survey.py covers those).
+        **UNLIMITED,
     }
     redis = redis_url()
     if redis:
