@@ -33,8 +33,8 @@ and returns PNG bytes, or None when the level has nothing to draw:
 ``level_charts(report, group) -> list[Chart]`` gives the charts of a level that have
 something to show, each a `Chart(group, kind, title, png)`.
 
-matplotlib and Pillow take about a second to import, so they are imported inside the
-functions that draw: importing this module (as the app does) does not load them.
+matplotlib, Pillow and numpy take about a second to import, so they are imported inside
+the functions that draw: importing this module (as the app does) does not load them.
 """
 
 from __future__ import annotations
@@ -46,8 +46,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from .fonts import chinese_font_path, drawable
 from .tables import (
@@ -64,6 +62,7 @@ from .tables import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
@@ -189,6 +188,7 @@ def composite_chart(
 ) -> bytes | None:
     """Ranked composites with confidence whiskers (see the module); None without a rated
     target."""
+    import numpy as np
     from matplotlib.figure import Figure
 
     rows = [row for row in ranked_rows(report, group) if row.rated and row.composite is not None]
@@ -280,6 +280,7 @@ def funnel_chart(
 ) -> bytes | None:
     """The funnel plot of a level from the result's funnel (see the module); None when
     the result has no funnel for the level."""
+    import numpy as np
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
 
@@ -416,6 +417,7 @@ def indicator_heatmap(
 ) -> bytes | None:
     """Targets × indicators (see the module); None when no target has indicator scores."""
     import matplotlib
+    import numpy as np
     from matplotlib.figure import Figure
 
     rows, gap, left_out = heatmap_selection(report, group)
@@ -500,6 +502,7 @@ def change_chart(
 ) -> bytes | None:
     """This campaign's composite against the previous one (see the module); None when no
     target of the level has both."""
+    import numpy as np
     from matplotlib.figure import Figure
 
     rows = [

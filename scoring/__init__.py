@@ -77,22 +77,53 @@ Readings fixed here where SCORING.md leaves room (the worked examples agree with
 
 from __future__ import annotations
 
-from .canonical import canonical_json, dumps_result, input_sha256
-from .engine import RESULT_FORMAT, evaluate, score, score_arrays
-from .errors import AhpError, ScoringInputError
-from .inputs import (
-    AGGREGATES,
-    GRADES,
-    INPUT_FORMAT,
-    Category,
-    Indicator,
-    Params,
-    Question,
-    ScoringInput,
-    Target,
-    validate,
-)
-from .weights import AhpResult, ahp
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .canonical import canonical_json, dumps_result, input_sha256
+    from .engine import RESULT_FORMAT, evaluate, score, score_arrays
+    from .errors import AhpError, ScoringInputError
+    from .inputs import (
+        AGGREGATES,
+        GRADES,
+        INPUT_FORMAT,
+        Category,
+        Indicator,
+        Params,
+        Question,
+        ScoringInput,
+        Target,
+        validate,
+    )
+    from .weights import AhpResult, ahp
+
+#: The submodule of each public name, imported when the name is first used (PEP 562):
+#: `from scoring import ScoringInputError` loads neither numpy nor SciPy, so the web app,
+#: which imports this package in every worker and scores seldom, starts without them.
+_SUBMODULES = {
+    "AGGREGATES": "inputs",
+    "GRADES": "inputs",
+    "INPUT_FORMAT": "inputs",
+    "RESULT_FORMAT": "engine",
+    "AhpError": "errors",
+    "AhpResult": "weights",
+    "Category": "inputs",
+    "Indicator": "inputs",
+    "Params": "inputs",
+    "Question": "inputs",
+    "ScoringInput": "inputs",
+    "ScoringInputError": "errors",
+    "Target": "inputs",
+    "ahp": "weights",
+    "canonical_json": "canonical",
+    "dumps_result": "canonical",
+    "evaluate": "engine",
+    "input_sha256": "canonical",
+    "score": "engine",
+    "score_arrays": "engine",
+    "validate": "inputs",
+}
 
 __all__ = [
     "AGGREGATES",
@@ -117,3 +148,16 @@ __all__ = [
     "score_arrays",
     "validate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    submodule = _SUBMODULES.get(name)
+    if submodule is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{submodule}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

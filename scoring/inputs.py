@@ -29,12 +29,13 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .canonical import input_sha256
 from .errors import ScoringInputError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 INPUT_FORMAT = "appraisal-scoring-input/1"
 AGGREGATES = ("mean", "trimmed_mean", "shrunk_mean")
@@ -441,6 +442,8 @@ def parse_targets(raw: Any, path: str = "targets") -> tuple[Target, ...]:
 def _parse_responses(
     raw: Any, params: Params, questions: Sequence[Question], targets: Sequence[Target]
 ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
+    import numpy as np  # here, not above, so that parse_params does not load numpy
+
     items = _list(raw, "responses")
     target_index = {target.id: position for position, target in enumerate(targets)}
     category_index = {category.id: position for position, category in enumerate(params.categories)}
@@ -537,6 +540,8 @@ def validate_arrays(
 ) -> ScoringInput:
     """The array form of `validate` (see `scoring.score_arrays`). Array checks are
     vectorised; a fault is named as in a document, e.g. ``responses[7].points.q3``."""
+    import numpy as np
+
     params = parse_params(params)
     indicators = parse_indicators(indicators)
     questions = parse_questions(questions, indicators)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import AhpError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Saaty's random consistency index RI_n for n = 1..10.
 RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49)
@@ -36,6 +37,8 @@ class AhpResult(NamedTuple):
 
 
 def _matrix(rows: Any) -> np.ndarray:
+    import numpy as np  # here, not above: the app imports ahp in every worker (scoring/__init__)
+
     if not isinstance(rows, (list, tuple)) or not rows:
         raise AhpError("matrix", "must be a non-empty list of rows")
     n = len(rows)
@@ -82,6 +85,8 @@ def ahp(matrix: Any) -> AhpResult:
     Raises `AhpError`: a matrix that is not square, not positive or not reciprocal
     (a_ji = 1/a_ij within 1e-6), has more than 10 rows, or has CR > 0.1 (`.cr` holds it).
     """
+    import numpy as np
+
     a = _matrix(matrix)
     n = a.shape[0]
     values, vectors = np.linalg.eig(a)

@@ -5,7 +5,9 @@ needs them, so a worker starts in well under a second and a half (benchmarks/sta
 
 The check runs in a fresh interpreter, so modules this test session imported do not count.
 It fails as soon as one of these libraries is imported at the top of a module the app
-imports: import it inside the function that uses it instead (as reports.charts does)."""
+imports: import it inside the function that uses it instead (as reports.charts does).
+The scoring package gives its public names from their submodules on first use (PEP 562),
+so that `from scoring import ScoringInputError` does not load numpy."""
 
 from __future__ import annotations
 
@@ -15,15 +17,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Loaded on first use only: each takes from a tenth of a second (qrcode, Pillow) to more
-#: than a second (SciPy) to import.
+#: Loaded on first use only: each takes from a tenth of a second (qrcode, Pillow, numpy)
+#: to more than a second (SciPy) to import.
 LAZY = (
     "alembic",
     "fontTools",
     "fpdf",
     "matplotlib",
+    "numpy",
     "openpyxl",
     "PIL",
     "pyxform",
@@ -76,3 +81,17 @@ def test_a_worker_starts_without_the_heavy_libraries(tmp_path):
     assert report["status"] in (200, 503)  # 503: this database has no schema; either will do
     assert report["import"] == [], "loaded when the app is imported"
     assert report["healthz"] == [], "loaded by a health check"
+
+
+def test_every_public_name_of_scoring_is_its_submodules_own():
+    import importlib
+
+    import scoring
+
+    for name in scoring.__all__:
+        submodule = importlib.import_module(f"scoring.{scoring._SUBMODULES[name]}")
+        assert getattr(scoring, name) is getattr(submodule, name), name
+    assert set(scoring._SUBMODULES) == set(scoring.__all__)
+    assert set(scoring.__all__) <= set(dir(scoring))
+    with pytest.raises(AttributeError):
+        scoring.no_such_name  # noqa: B018

@@ -15,6 +15,10 @@ Each such copy is a response of its own in the document, with an id of its own
 ("r123", "r123@unit:U01", "r123@cadre:C007").
 Only counted responses go in: flagged ones wait for review, excluded ones never count.
 Categories without a questionnaire or with weight 0 collect answers but are not scored.
+
+numpy and the scoring engine load when a campaign's data are first read or scored, not
+when the app imports this module (every worker does, through the services that ask for
+a campaign's latest run).
 """
 
 from __future__ import annotations
@@ -26,9 +30,8 @@ import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import (
     BigInteger,
     Select,
@@ -41,7 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from scoring import canonical_json, dumps_result, score_arrays
+from scoring import canonical_json, dumps_result
 
 from ..models import (
     Answer,
@@ -57,6 +60,9 @@ from ..models import (
 )
 from ..queries.campaigns import target_subjects
 from .audit import record
+
+if TYPE_CHECKING:
+    import numpy as np
 
 FORMAT = "appraisal-scoring-input/1"
 
@@ -97,6 +103,8 @@ class ScoringData:
     def document(self) -> dict[str, Any]:
         """The scoring input document (SCORING.md §2) as Python objects. For a large
         campaign `canonical_chunks` writes the same JSON far faster."""
+        import numpy as np
+
         question_ids = [question["id"] for question in self.questions]
         category_names = list(self.params["categories"])
         target_ids = [target["id"] for target in self.targets]
@@ -133,6 +141,8 @@ class ScoringData:
         questions, with each distinct point value written once by `repr` (what
         `json.dumps` writes for a float). Keys of the document and of each response are
         in sorted order (canonical JSON); responses are in row order."""
+        import numpy as np
+
         declarations = self._declarations()
         targets = declarations.pop("targets")
         head = canonical_json(declarations)
@@ -165,6 +175,8 @@ class ScoringData:
         target_json: np.ndarray,
         suffixes: np.ndarray,
     ) -> list[str]:
+        import numpy as np
+
         points = self.points[rows]
         answered = ~np.isnan(points)
         # Exact distinct values (by bit pattern, so 0.0 and -0.0 stay apart), each as repr.
@@ -265,10 +277,14 @@ class _Copies:
     is_point: np.ndarray
 
     def target_of(self, campaign_target_ids: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return self.target_places[np.searchsorted(self.target_ids, campaign_target_ids)]
 
     def cadre_target(self, cadre_ids: np.ndarray) -> np.ndarray:
         """The target index of each cadre (-1 when not a target, or for -1: nobody)."""
+        import numpy as np
+
         if not len(self.cadre_ids):
             return np.full(len(cadre_ids), -1, dtype=np.int64)
         found = np.minimum(np.searchsorted(self.cadre_ids, cadre_ids), len(self.cadre_ids) - 1)
@@ -278,6 +294,8 @@ class _Copies:
 def _targets(session: Session, campaign: Campaign) -> tuple[list[dict[str, Any]], _Copies]:
     """The targets as the document declares them (units, service points, cadres, each by
     code), and where a response to each counts besides."""
+    import numpy as np
+
     subjects = target_subjects(session, campaign.id)
     targets = [{"id": s.key, "name": s.name_zh, "group": s.kind, "veto": s.veto} for s in subjects]
     unit_of_point = dict(session.execute(select(ServicePoint.id, ServicePoint.unit_id)).all())
@@ -408,6 +426,8 @@ FETCH_ROWS = 100_000
 def _fetch_rows(session: Session, statement: Select, width: int) -> np.ndarray:
     """The rows of `statement` as a float64 array, read in batches (SQLite). float64
     holds every id exactly (below 2**53); None becomes NaN."""
+    import numpy as np
+
     result = session.connection().execute(statement, execution_options={"stream_results": True})
     # Rows become plain tuples first: numpy probes a Row for array interfaces, which
     # costs more than the row itself.
@@ -426,6 +446,8 @@ def _copy_binary(session: Session, statement: Select, keys: int, questions: int)
     """The rows of `statement` (`keys` BIGINT columns, then `questions` DOUBLE columns,
     none null) by `COPY … TO STDOUT (FORMAT BINARY)`: every row has the same width, so
     numpy reads them in place, without a Python object per value."""
+    import numpy as np
+
     dialect = session.get_bind().dialect
     sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     fields = [("count", ">i2")]
@@ -493,6 +515,8 @@ def _response_rows(
     straight into arrays. Rows come category by category, each by response id, and each
     followed by its copies for a window's unit and a named cadre. Returns (response ids,
     target indexes, is-copy flags, category indexes, points over all `column_of`)."""
+    import numpy as np
+
     tables = []
     for number, (category, question_ids) in enumerate(asked.items()):
         block = _category_pivot(session, campaign, category, question_ids)
@@ -589,6 +613,8 @@ def run_scoring(
 
     `timings`, when given, receives the seconds spent reading, scoring, serialising and
     storing (the benchmark's split)."""
+    from scoring import score_arrays
+
     if campaign.status == "finalised":
         raise ValueError("the campaign is finalised: its results are frozen")
     clock = _Stopwatch(timings)
