@@ -4,6 +4,7 @@ app registers the CLI, and with it this module, in every worker."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -92,6 +93,20 @@ def sqlite_triggers(connection: Connection, table: str) -> list[str]:
             (table,),
         ).scalars()
     )
+
+
+def sqlite_triggers_about(connection: Connection, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE TRIGGER statement) of every trigger on `table` or naming it. SQLite
+    cannot rebuild a table while triggers of other tables name it (the rename at the end
+    of a rebuild checks them): a migration drops these first and runs them again after."""
+    named = re.compile(rf"\b{re.escape(table)}\b")
+    return [
+        (name, sql)
+        for name, sql in connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+        )
+        if named.search(sql)
+    ]
 
 
 def new_revision(message: str) -> str:

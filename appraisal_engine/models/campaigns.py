@@ -27,6 +27,10 @@ from .questionnaires import Indicator, QuestionnaireVersion, _in
 CAMPAIGN_STATUSES = ("draft", "open", "closed", "finalised")
 CATEGORIES = ("residents", "grassroots", "service_targets")
 AGGREGATES = ("mean", "trimmed_mean", "shrunk_mean")
+#: SCORING.md's `params.revision`: 1 for campaigns made before revision 2 existed.
+SCORING_REVISIONS = (1, 2)
+#: SCORING.md's `grades.quota_rounding` (revision 2).
+QUOTA_ROUNDINGS = ("floor", "half_up", "ceil")
 TARGET_KINDS = ("unit", "service_point", "cadre")
 LINK_KINDS = ("open", "invitation")
 
@@ -43,6 +47,8 @@ class Campaign(Base):
     __table_args__ = (
         CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status"),
         CheckConstraint(_in("aggregate", AGGREGATES), name="aggregate"),
+        CheckConstraint("scoring_revision IN (1, 2)", name="scoring_revision"),
+        CheckConstraint(_in("quota_rounding", QUOTA_ROUNDINGS), name="quota_rounding"),
         CheckConstraint(_in("funnel_category", CATEGORIES), name="funnel_category"),
         CheckConstraint("ends_on >= starts_on", name="period"),
         CheckConstraint("min_weight_share >= 0 AND min_weight_share <= 1", name="min_weight_share"),
@@ -93,6 +99,10 @@ class Campaign(Base):
     #: Money shared out in proportion to bonus coefficients; NULL: coefficients only.
     bonus_pool: Mapped[float | None] = mapped_column(Double)
     funnel_category: Mapped[str] = mapped_column(String(32), default="residents")
+    #: The rules the campaign is scored by (SCORING.md §3a); new campaigns use revision 2.
+    scoring_revision: Mapped[int] = mapped_column(Integer, default=2)
+    #: How the excellent quota's number of places is rounded (revision 2).
+    quota_rounding: Mapped[str] = mapped_column(String(16), default="floor")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

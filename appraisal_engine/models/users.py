@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -48,6 +48,10 @@ class User(Base):
     #: Raised when the password changes: sessions and remember-me cookies carry the version
     #: they were made under (see get_id) and stop being valid when it no longer matches.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: A temporary password (given by an administrator) must be changed at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     cadre: Mapped[Cadre | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
