@@ -113,6 +113,8 @@ def settings_from_environment(
         "RATE_LIMIT_ADDRESS": env.get("APPRAISAL_RATE_LIMIT_ADDRESS", "600 per minute"),
         "RATE_LIMIT_DEVICE": env.get("APPRAISAL_RATE_LIMIT_DEVICE", "10 per minute;60 per hour"),
         "RATE_LIMIT_LINK": env.get("APPRAISAL_RATE_LIMIT_LINK", "120 per minute"),
+        # Guessing links and invitation codes: unknown ones asked for, per client address.
+        "RATE_LIMIT_GUESS": env.get("APPRAISAL_RATE_LIMIT_GUESS", "30 per minute;300 per day"),
         # When a response is flagged (never rejected) as possible ballot stuffing.
         "FLAG_DUPLICATE_HOURS": _float(env, "APPRAISAL_FLAG_DUPLICATE_HOURS", 24.0),
         "FLAG_NETWORK_MIN": _int(env, "APPRAISAL_FLAG_NETWORK_MIN", 5),

@@ -24,8 +24,8 @@ A6 = (105.0, 148.0)
 A4 = (210.0, 297.0)
 INSTRUCTION = ("请扫码，对我们的服务作出评价", "Scan the code to rate our service")
 INVITATION_INSTRUCTION = (
-    "请扫码或输入网址，凭本邀请码评议（仅限一次）",
-    "Scan or type the address to give your appraisal (one use only)",
+    "请扫码，或在首页输入邀请码评议（仅限一次）",
+    "Scan the code, or type the invitation code on the home page (one use only)",
 )
 
 
@@ -41,6 +41,9 @@ class Poster:
     campaign_zh: str = ""
     campaign_en: str = ""
     note: str = ""
+    #: An invitation's code to type, in groups ("K7QMX-4TZPQ"), and where to type it.
+    code: str = ""
+    home_url: str = ""
 
 
 def _document(page_format: tuple[float, float]) -> FPDF:
@@ -90,7 +93,11 @@ def _draw_poster(
     cursor += size + 5
     cursor = _centred(pdf, inner_x, inner_width, cursor, instruction[0], 10.5, 5)
     cursor = _centred(pdf, inner_x, inner_width, cursor, instruction[1], 8, 4)
-    _centred(pdf, inner_x, inner_width, cursor + 1.5, poster.url, 7.5, 3.8)
+    if poster.code:
+        cursor = _centred(pdf, inner_x, inner_width, cursor + 1.5, poster.code, 16, 7)
+        _centred(pdf, inner_x, inner_width, cursor, poster.home_url, 7.5, 3.8)
+    else:
+        _centred(pdf, inner_x, inner_width, cursor + 1.5, poster.url, 7.5, 3.8)
     if poster.note:
         _centred(pdf, inner_x, inner_width, y + height - 10, poster.note, 9, 4.5)
 
@@ -133,5 +140,6 @@ def posters_a4(posters: Iterable[Poster]) -> bytes:
 
 
 def invitation_sheet(invitations: Iterable[Poster]) -> bytes:
-    """Invitation codes four to an A4 page; each `note` carries the code to type."""
+    """Invitation codes four to an A4 page: each with its QR code, the code to type in
+    groups and the home page's address, and its `note` (the category)."""
     return _four_up(list(invitations), INVITATION_INSTRUCTION)

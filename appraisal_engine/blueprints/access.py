@@ -86,6 +86,7 @@ POLICY: dict[str, Access] = {
     # A finalised campaign's league table of units, once leadership published it.
     "public.league_table": PUBLIC,
     "survey.survey": PUBLIC,
+    "survey.invitation_code": PUBLIC,
     "survey.receipt": PUBLIC,
     # Signing in and out (signing out when not signed in does nothing).
     "auth.login": PUBLIC,

@@ -39,6 +39,7 @@ from forms.builder import answers_from_form
 from ..db import begin_write, get_database, get_session
 from ..extensions import csrf, limiter
 from ..models import MAX_ID
+from ..services.codes import typed_invitation_code
 from ..services.kiosks import set_up_kiosk as set_up_kiosk_record
 from ..services.kiosks import trusted_kiosk_id
 from ..services.sessions import SIGN_IN_KEY, end_sign_in
@@ -267,7 +268,22 @@ def _with_limits(view: Any) -> Any:
     ]
     for limit in limits:
         view = limit(view)
-    return view
+    return _guessing_limited(view)
+
+
+def _not_found(response: Response) -> bool:
+    return response.status_code == 404
+
+
+def _guessing_limited(view: Any) -> Any:
+    """Per address, asking for links and invitation codes that do not exist: a client
+    trying codes at random is stopped long before it finds one."""
+    return limiter.shared_limit(
+        _config("RATE_LIMIT_GUESS"),
+        "survey-guess",
+        key_func=_address_key,
+        deduct_when=_not_found,
+    )(view)
 
 
 # --- The form -------------------------------------------------------------------------------
@@ -321,6 +337,18 @@ def _render_form(
     return _finish(current_app.make_response((page, status)), context, ticket, kiosk)
 
 
+@bp.get("/code")
+@_guessing_limited
+def invitation_code():
+    """The home page's box: an invitation code as typed ("k7qmx 4tzpq") goes to its form."""
+    typed = request.args.get("code", "")
+    code = typed_invitation_code(typed) if len(typed) <= 40 else None
+    if code is None:
+        message = _l("This is not an invitation code. Please check the code on your card.")
+        return render_template("survey/unavailable.html", message=message, code=404), 404
+    return redirect(url_for("survey.survey", token=code), code=303)
+
+
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @csrf.exempt
 @_with_limits
@@ -330,6 +358,9 @@ def survey(token: str):
     kiosk = request.args.get("kiosk") == "1"
     if request.method == "POST":
         return _submit(token, kiosk)
+    typed = typed_invitation_code(token)
+    if typed is not None and typed != token:  # an invitation code typed into the address
+        return redirect(url_for("survey.survey", token=typed), code=301)
     try:
         context, form = _context_and_form(token)
     except LinkUnavailable as error:

@@ -46,7 +46,7 @@ from ..models import (
 from ..models.org import CODE_LENGTH, NAME_LENGTH
 from ..templating import CAMPAIGN_STATUS_LABELS
 from .audit import record
-from .codes import new_link_token
+from .codes import new_invitation_code, new_link_token
 from .integrity import run_problems
 from .scoring_runs import input_sha256, latest_run, scoring_data
 
@@ -868,7 +868,7 @@ def issue_invitations(
         raise InvalidInput(errors)
     rows = [
         {
-            "token": new_link_token(),
+            "token": new_invitation_code(),
             "campaign_target_id": target.id,
             "category": category,
             "kind": "invitation",

@@ -16,6 +16,7 @@ from reports.posters import Poster, invitation_sheet, posters_a4, posters_a6
 from reports.qr import qr_png, qr_svg
 
 from ..models import Campaign, CampaignTarget, Link
+from .codes import grouped_code
 
 CATEGORY_NOTES = {
     "grassroots": "基层单位评议 · Grassroots unit",
@@ -49,6 +50,8 @@ def _poster(public_url: str, campaign: Campaign, link: Link) -> Poster:
         campaign_zh=campaign.name_zh,
         campaign_en=campaign.name_en,
         note=CATEGORY_NOTES.get(link.category, "") if link.kind == "invitation" else "",
+        code=grouped_code(link.token) if link.kind == "invitation" else "",
+        home_url=public_url.rstrip("/") + "/" if link.kind == "invitation" else "",
     )
 
 
