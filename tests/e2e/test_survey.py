@@ -190,3 +190,30 @@ def test_the_forms_script_runs_under_the_content_security_policy(
     phone.check("input[name=q_overall][value=dissatisfied]")
     assert why.is_visible()
     assert phone.locator("#question-why .condition").is_hidden()
+
+
+def test_the_demos_residents_form_fits_a_phone(app, live_server, session, chromium):
+    """At 360×740 the demo's residents' form takes at most 1.3 screens in Chinese, with no
+    sideways scroll: a five-level scale is one row of five targets. It still passes
+    axe-core."""
+    from appraisal_engine.services.demo import build_demo
+
+    demo = build_demo(session)
+    session.commit()
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        # English words are longer than Chinese characters: its questions wrap more.
+        for language, screens in (("zh", 1.3), ("en", 1.7)):
+            page.goto(f"{live_server}/s/{demo.public_token}?lang={language}")
+            height = page.evaluate("document.documentElement.scrollHeight")
+            assert height <= screens * 740, f"{language}: {height} px tall"
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            scale = page.locator(".choices.scale").first.bounding_box()
+            assert scale is not None and scale["height"] < 100, "a scale is one row"
+        if (AXE / "axe.min.js").exists():
+            add_axe(page)
+            result = page.evaluate(AXE_RUN)
+            assert result["violations"] == [], result["violations"]
+    finally:
+        context.close()
