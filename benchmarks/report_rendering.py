@@ -3,7 +3,7 @@ service points and 2,000 cadres, about 44 responses each (32 residents, 6 grassr
 service targets), scored by the real `scoring.score`, with a previous campaign's composites
 for 80% of the targets.
 
-    python benchmarks/reports.py [--units 100] [--points-per-unit 3] [--cadres-per-unit 20]
+    python benchmarks/report_rendering.py [--units 100] [--points-per-unit 3] [--cadres-per-unit 20]
         [--out DIR]
 
 Prints the time to generate and score the campaign (for scale), then for each format the
