@@ -30,10 +30,23 @@ each language) and ``intro::<language>``. An optional ``indicators`` sheet lists
 ``name``, ``label::<language>`` and ``weight``; without it the indicators named on the
 survey sheet are declared with weight 1 and their id as name.
 
-Languages are recognised by their code: "Chinese (zh)", "zh", "zh-CN" are Chinese,
-"English (en)", "en" are English, and a column without a language is Chinese (or the
-settings' ``default_language``). Columns in other languages are ignored, as are columns
-that do not change what a question means (appearance, constraint messages, media).
+Languages are recognised by name or code, in any case: "Chinese (zh)", "chinese",
+"中文", "zh", "zh-CN" are Chinese, "English (en)", "English", "en" are English, written
+``label::…`` or ``label:…``. A column without a language ("label") is in the settings'
+``default_language``, else Chinese unless none of those columns' texts has a Chinese
+character. Columns in other languages are ignored, as are columns that do not change what
+a question means (appearance, constraint messages, media), and the metadata rows that
+show nothing (start, end, today, deviceid …).
+
+A standard XLSForm needs none of the extra columns; where the workbook is silent the
+importer assumes, and reports each assumption as a Note (``assumed``): no settings sheet —
+the code from the file name, the title from the code; a scored question with no indicator —
+its innermost group's name as the indicator (the group's label its name), or "overall"
+outside any group; no weights — equal weights; a select_one whose 2 to 10 choices are named
+by numbers and carry no points — a rating, the lowest number the worst unless its label
+sounds good and the highest's bad (then the highest is the worst); choice names that are
+not identifiers — "v<n>" for a number n, else "_" for other characters; a workbook with no
+Chinese texts — the English ones on the Chinese form too.
 
 Anything else — another question type, a repeat, a calculation, an unsupported
 ``relevant`` — is refused with its row, e.g. ``survey row 7: question type "geopoint" is
@@ -55,9 +68,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zipfile import BadZipFile
 
-from .checks import LANGUAGES
-from .field_types.scales import numbered_option_id
-from .problems import Problem, QuestionnaireError
+from .checks import IDENTIFIER, LANGUAGES
+from .field_types.scales import MAX_RATING_SCALE, MIN_RATING_SCALE, numbered_option_id
+from .problems import N_, Note, Problem, QuestionnaireError
 from .registry import field_type
 from .schema import FORMAT, normalise, validate
 
@@ -97,14 +110,18 @@ def from_json(text: str | bytes) -> dict[str, Any]:
     return normalise(document)
 
 
-def read_questionnaire_file(path: PathLike) -> dict[str, Any]:
-    """The normalised definition in a .json or XLSForm .xlsx file."""
+def read_questionnaire_file(
+    path: PathLike, *, name: str | None = None, assumed: list[Note] | None = None
+) -> dict[str, Any]:
+    """The normalised definition in a .json or XLSForm .xlsx file. For a workbook, `name`
+    is the file's name as its owner gave it (the default code) and `assumed` receives the
+    defaults applied (see from_xlsform)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
         return from_json(path.read_bytes())
     if suffix == ".xlsx":
-        return from_xlsform(path)
+        return from_xlsform(path, name=name, assumed=assumed)
     raise QuestionnaireError.single("", "the file must be a .json or an XLSForm .xlsx file")
 
 
@@ -171,19 +188,65 @@ PYXFORM_ROW = re.compile(r"\[row : (\d+)\]\s*")
 PYXFORM_SHEET = re.compile(r"On the '(\w+)' sheet, ")
 
 
+#: Language names and codes, lower case, as XLSForm columns write them ("label::English",
+#: "label::Chinese (zh)", "label::zh-CN", "label::中文").
+LANGUAGE_NAMES = {
+    "zh": ("chinese", "中文", "汉语", "简体中文", "zho", "chi", "cn", "chinese (simplified)"),
+    "en": ("english", "英文", "英语", "eng"),
+}
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: Question types that record something about the device or the session and show nothing:
+#: skipped.
+METADATA_TYPES = (
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "subscriberid",
+    "simserial",
+    "phonenumber",
+    "username",
+    "email",
+    "audit",
+)
+#: The indicator of scored questions that name none and stand outside any group.
+DEFAULT_INDICATOR = {"id": "overall", "name": {"zh": "总体评价", "en": "Overall"}}
+#: Words that mark a choice label as the bad end of a scale.
+NEGATIVE_WORDS = re.compile(
+    r"不|差|没有|否|dis|unsatisf|poor|bad|worst|never|not\b|unhappy|terrible", re.IGNORECASE
+)
+
+
 def _language(key: str, default: str) -> str | None:
-    """ "zh" or "en" for a pyxform language name ("Chinese (zh)", "zh", "zh-CN", "default"),
-    None for another language."""
+    """ "zh" or "en" for an XLSForm language name ("Chinese (zh)", "zh", "zh-CN", "English",
+    "中文"; case does not matter), `default` for "default", None for another language."""
     if key == "default":
         return default
     code_match = re.search(r"\(([^)]*)\)\s*\Z", key)
     code = (code_match.group(1) if code_match else key).strip().lower()
-    for language, name in (("zh", "chinese"), ("en", "english")):
+    name = re.sub(r"\s*\([^)]*\)\s*\Z", "", key).strip().lower()
+    for language, names in LANGUAGE_NAMES.items():
         if code == language or code.startswith((f"{language}-", f"{language}_")):
             return language
-        if key.strip().lower() in (name, "中文" if language == "zh" else "英文"):
+        if name in names or key.strip().lower() in names:
             return language
     return None
+
+
+def _identifier(name: str, prefix: str) -> str:
+    """An identifier for an XLSForm name: a number n becomes "v<n>" (as the scales' option
+    ids), other characters than letters, digits and "_" become "_", and `prefix` comes
+    first where the name does not start with a letter."""
+    if name.isascii() and name.isdigit():
+        return numbered_option_id(int(name))
+    result = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    return result if re.match(r"[A-Za-z]", result) else f"{prefix}{result}"
+
+
+def _code_from_name(name: str) -> str:
+    """A questionnaire code from a file name: its letters, digits, ".", "_" and "-"."""
+    code = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")[:64].strip("-._")
+    return code or "questionnaire"
 
 
 # XLSForm import ---------------------------------------------------------------------------
@@ -206,9 +269,13 @@ class _Imported:
     indicator_rows: list[str] = field(default_factory=list)
 
 
-def from_xlsform(path: PathLike) -> dict[str, Any]:
+def from_xlsform(
+    path: PathLike, *, name: str | None = None, assumed: list[Note] | None = None
+) -> dict[str, Any]:
     """The normalised definition in an XLSForm workbook (see the module's docstring);
-    QuestionnaireError naming the sheet and row of every problem."""
+    QuestionnaireError naming the sheet and row of every problem. `name` (default: the
+    path's) gives the code when the settings sheet does not; `assumed` receives a Note for
+    each default applied where the workbook said nothing."""
     from openpyxl.utils.exceptions import InvalidFileException
     from pyxform.errors import PyXFormError
     from pyxform.xls2json import workbook_to_json
@@ -223,11 +290,10 @@ def from_xlsform(path: PathLike) -> dict[str, Any]:
         raise QuestionnaireError.single("", f"not a readable XLSForm workbook: {error}") from None
     rows = _survey_rows(data)
     problems = [problem for row in rows for problem in _check_row(row)]
-    settings = (data.settings or [{}])[0]
-    problems += _check_settings(settings)
     if problems:
         raise QuestionnaireError(problems)
     choice_rows = _choice_rows(data)
+    settings = (data.settings or [{}])[0]
     try:
         document = workbook_to_json(
             data, form_name="data", fallback_form_name=data.fallback_form_name, warnings=[]
@@ -235,11 +301,28 @@ def from_xlsform(path: PathLike) -> dict[str, Any]:
     except PyXFormError as error:
         raise QuestionnaireError([_pyxform_problem(error)]) from None
     importer = _XLSFormImporter(document, rows, choice_rows, indicator_rows)
-    definition = importer.definition()
+    importer.default_language = _default_language(settings, data)
+    definition = importer.definition(settings, Path(name or path).stem)
     problems = importer.problems + [importer.locate(problem) for problem in validate(definition)]
     if problems:
         raise QuestionnaireError(problems)
+    if assumed is not None:
+        assumed.extend(importer.notes)
     return normalise(definition)
+
+
+def _default_language(settings: Mapping[str, Any], data: DefinitionData) -> str:
+    """The language of columns that name none ("label", "hint", "form_title"): the
+    settings' default_language when it is Chinese or English; otherwise Chinese, unless
+    these columns hold texts and none has a Chinese character (then English)."""
+    named = _language(str(settings.get("default_language", "")), "zh")
+    if named is not None:
+        return named
+    texts = [str(settings.get(key) or "") for key in ("form_title", "intro")]
+    for cells in [*(data.survey or []), *(data.choices or [])]:
+        texts += [str((cells or {}).get(key) or "") for key in ("label", "hint")]
+    texts = [text for text in texts if text.strip()]
+    return "zh" if not texts or any(CJK.search(text) for text in texts) else "en"
 
 
 def _survey_rows(data: DefinitionData) -> list[_Row]:
@@ -262,6 +345,9 @@ def _check_row(row: _Row) -> list[Problem]:
     type_name = str(row.cells.get("type", "")).strip()
     if not type_name:
         return [Problem(where, "the type is empty")]
+    if type_name in METADATA_TYPES:
+        row.kind = "metadata"
+        return []
     if GROUP.match(type_name):
         row.kind = "begin group" if type_name.startswith("begin") else "end group"
     elif REPEAT.match(type_name):
@@ -287,18 +373,6 @@ def _check_row(row: _Row) -> list[Problem]:
         problems.append(
             Problem(where, '"relevant" on a group is not supported; set it on its questions')
         )
-    return problems
-
-
-def _check_settings(settings: Mapping[str, Any]) -> list[Problem]:
-    problems = []
-    if not (settings.get("form_id") or settings.get("id_string")):
-        problems.append(Problem("settings", "form_id is required: it is the questionnaire's code"))
-    if not any(
-        str(key).split("::")[0] in ("form_title", "title", "set_form_title") and value
-        for key, value in settings.items()
-    ):
-        problems.append(Problem("settings", "form_title is required"))
     return problems
 
 
@@ -360,37 +434,88 @@ class _XLSFormImporter:
         self.rows = rows
         self.choice_rows = choice_rows
         self.indicator_rows = indicator_rows
-        self.default_language = _language(str(document.get("default_language", "")), "zh") or "zh"
+        #: The language of columns that name none ("label", "hint").
+        self.default_language = "zh"
         self.problems: list[Problem] = []
+        self.notes: list[Note] = []
         self.where = _Imported()
         #: Kind ("select_one", "integer", ...) of each question imported so far, by id.
         self.kinds: dict[str, str] = {}
+        #: Option id of each choice name, by question id (numbers become "v<n>").
+        self.option_ids: dict[str, dict[str, str]] = {}
+        #: Languages that some text of the workbook is written in.
+        self.languages: set[str] = set()
+        #: Indicators assumed for scored questions that name none, by id: their names.
+        self.assumed_indicators: dict[str, dict[str, str]] = {}
+        self.weight_column = False
 
     # The document ---------------------------------------------------------------------
 
-    def definition(self) -> dict[str, Any]:
+    def definition(self, settings: Mapping[str, Any], file_name: str) -> dict[str, Any]:
+        """The definition read, with the defaults the workbook leaves open filled in."""
         questions = self._questions()
+        notes, self.notes = self.notes, []
+        code = settings.get("form_id") or settings.get("id_string")
+        if not code:
+            code = _code_from_name(file_name)
+            self.notes.append(
+                Note(
+                    N_(
+                        'no form_id in a settings sheet: the code is "%(code)s", from the file name'
+                    ),
+                    {"code": code},
+                )
+            )
+        has_title = any(
+            str(key).split("::")[0] in ("form_title", "title") and value
+            for key, value in settings.items()
+        )
+        title = self._text(self.document.get("title")) if has_title else {"zh": "", "en": ""}
+        if not any(title.values()):
+            title = {"zh": str(code), "en": ""}
+            self.notes.append(
+                Note(N_('no form_title: the title is the code, "%(code)s"'), {"code": code})
+            )
         definition: dict[str, Any] = {
             "format": FORMAT,
-            "code": self.document.get("id_string"),
-            "title": self._text(self.document.get("title")),
+            "code": code,
+            "title": title,
             "intro": self._text(self.document.get("intro")),
             "indicators": self._indicators(questions),
             "questions": questions,
         }
+        self.notes += notes
+        self._weight_notes(definition)
+        self._fill_languages(definition)
         return definition
 
-    def _text(self, value: Any) -> dict[str, str]:
-        """{"zh", "en"} from a pyxform label: a string, or a dict by language name."""
-        result = {"zh": "", "en": ""}
+    def _text(self, value: Any, extra: Mapping[str, Any] | None = None) -> dict[str, str]:
+        """{"zh", "en"} from a pyxform label: a string, or a dict by language name; `extra`
+        holds texts by language of columns pyxform did not read ("label:english")."""
+        entries: list[tuple[str, Any]] = []
+        if isinstance(value, Mapping):
+            entries += [(str(key), entry) for key, entry in value.items() if key != "default"]
+        entries += list((extra or {}).items())
         if isinstance(value, str):
-            result[self.default_language] = value
-        elif isinstance(value, Mapping):
-            for key, entry in value.items():
-                language = _language(str(key), self.default_language)
-                if language in LANGUAGES and not result[language]:
-                    result[language] = str(entry)
+            entries.append(("default", value))
+        elif isinstance(value, Mapping) and "default" in value:
+            entries.append(("default", value["default"]))
+        result = {"zh": "", "en": ""}
+        for key, entry in entries:
+            language = _language(key, self.default_language)
+            if language in LANGUAGES and not result[language] and str(entry or "").strip():
+                result[language] = str(entry)
+                self.languages.add(language)
         return result
+
+    def _column_text(self, element: Mapping[str, Any], column: str) -> dict[str, str]:
+        """The text of `column` ("label", "hint"), in all the ways XLSForm writes one."""
+        extra = {
+            key.split(":", 1)[1]: value
+            for key, value in element.items()
+            if isinstance(key, str) and re.match(rf"{column}:[^:]", key)
+        }
+        return self._text(element.get(column), extra)
 
     def _number(self, value: Any, where: str, column: str) -> float | None:
         try:
@@ -408,6 +533,46 @@ class _XLSFormImporter:
             return False
         self.problems.append(Problem(where, f'{column}: "{value}" must be yes or no'))
         return False
+
+    def _fill_languages(self, definition: dict[str, Any]) -> None:
+        """Texts with no Chinese take the English ones (Chinese is required; English, where
+        missing, is shown in Chinese by the engine already)."""
+        texts = [definition["title"], *(i["name"] for i in definition["indicators"])]
+        for question in definition["questions"]:
+            texts.append(question["text"])
+            texts += [option["label"] for option in question.get("options", [])]
+        if "zh" not in self.languages:
+            texts += [definition["intro"], *(q["help"] for q in definition["questions"])]
+        filled = 0
+        for text in texts:
+            if not text["zh"].strip() and text["en"].strip():
+                text["zh"] = text["en"]
+                filled += 1
+        if "zh" not in self.languages and "en" in self.languages:
+            self.notes.append(
+                Note(N_("the workbook has no Chinese texts: the Chinese form shows the English"))
+            )
+        elif filled:
+            self.notes.append(
+                Note(
+                    N_("%(count)s texts have no Chinese: the Chinese form shows them in English"),
+                    {"count": filled},
+                )
+            )
+        if "en" not in self.languages and "zh" in self.languages:
+            self.notes.append(
+                Note(N_("the workbook has no English texts: the English form shows the Chinese"))
+            )
+
+    def _weight_notes(self, definition: Mapping[str, Any]) -> None:
+        scored = [q for q in definition["questions"] if q.get("indicator")]
+        indicators = definition["indicators"]
+        if not self.weight_column and len(scored) > len({q["indicator"] for q in scored}):
+            self.notes.append(
+                Note(N_("no weight column: the questions of an indicator weigh the same"))
+            )
+        if len(indicators) > 1 and not any("weight" in indicator for indicator in indicators):
+            self.notes.append(Note(N_("no indicator weights: the indicators weigh the same")))
 
     # Indicators -------------------------------------------------------------------------
 
@@ -434,6 +599,15 @@ class _XLSFormImporter:
                 indicator["weight"] = weight
             indicators.append(indicator)
             self.where.indicator_rows.append(where)
+        declared = {indicator["id"] for indicator in indicators}
+        for index, question in enumerate(questions):
+            indicator_id = question.get("indicator")
+            if indicator_id in self.assumed_indicators and indicator_id not in declared:
+                declared.add(indicator_id)
+                indicators.append(
+                    {"id": indicator_id, "name": self.assumed_indicators[indicator_id]}
+                )
+                self.where.indicator_rows.append(f"survey row {self.where.question_rows[index]}")
         return indicators
 
     def _inferred_indicators(self, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -443,41 +617,85 @@ class _XLSFormImporter:
             indicator = question.get("indicator")
             if isinstance(indicator, str) and indicator not in seen:
                 seen.add(indicator)
-                indicators.append({"id": indicator, "name": {"zh": indicator, "en": ""}})
+                name = self.assumed_indicators.get(indicator, {"zh": indicator, "en": ""})
+                indicators.append({"id": indicator, "name": name})
                 self.where.indicator_rows.append(f"survey row {self.where.question_rows[index]}")
         return indicators
 
+    def _assumed_indicator(self, group: tuple[Mapping[str, Any], _Row] | None) -> str:
+        """The indicator of a scored question that names none: its group's, or "overall"
+        outside any group."""
+        if group is None:
+            indicator_id = DEFAULT_INDICATOR["id"]
+            if indicator_id not in self.assumed_indicators:
+                self.assumed_indicators[indicator_id] = dict(DEFAULT_INDICATOR["name"])
+                self.notes.append(
+                    Note(
+                        N_(
+                            "scored questions outside a group and with no indicator column "
+                            'count towards one indicator, "%(indicator)s"'
+                        ),
+                        {"indicator": indicator_id},
+                    )
+                )
+            return indicator_id
+        element, row = group
+        indicator_id = _identifier(str(element.get("name", "")), "g_")
+        if indicator_id not in self.assumed_indicators:
+            name = self._column_text(element, "label")
+            if not any(name.values()):
+                name = {"zh": indicator_id, "en": ""}
+            self.assumed_indicators[indicator_id] = name
+            self.notes.append(
+                Note(
+                    N_(
+                        'survey row %(row)s: the group "%(group)s" is the indicator '
+                        '"%(indicator)s" of its scored questions'
+                    ),
+                    {"row": row.number, "group": element.get("name"), "indicator": indicator_id},
+                )
+            )
+        return indicator_id
+
     # Questions --------------------------------------------------------------------------
 
-    def _elements(self) -> Iterator[tuple[Mapping[str, Any], _Row | None]]:
-        """The survey's elements in order, groups flattened, each with its row."""
+    def _elements(
+        self,
+    ) -> Iterator[tuple[Mapping[str, Any], _Row | None, tuple[Mapping[str, Any], _Row] | None]]:
+        """The survey's elements in order, groups flattened, each with its row and its
+        innermost group (with the group's row)."""
         rows = iter(row for row in self.rows if row.kind != "end group")
 
         def walk(
-            children: list[Mapping[str, Any]],
-        ) -> Iterator[tuple[Mapping[str, Any], _Row | None]]:
+            children: list[Mapping[str, Any]], group: tuple[Mapping[str, Any], _Row] | None
+        ) -> Iterator[tuple[Mapping[str, Any], _Row | None, tuple[Mapping[str, Any], _Row] | None]]:
             for element in children:
                 if element.get("control", {}).get("bodyless"):
                     continue  # pyxform's own metadata group
                 row = next(
                     (row for row in rows if row.cells.get("name") == element.get("name")), None
                 )
-                yield element, row
+                yield element, row, group
                 if element.get("type") == "group":
-                    yield from walk(element.get("children", []))
+                    inner = (element, row) if row is not None else group
+                    yield from walk(element.get("children", []), inner)
 
-        yield from walk(self.document.get("children", []))
+        yield from walk(self.document.get("children", []), None)
 
     def _questions(self) -> list[dict[str, Any]]:
         questions = []
         notes: list[dict[str, str]] = []
-        for element, row in self._elements():
+        skipped = []
+        for element, row, group in self._elements():
             if row is None or row.kind == "begin group":
                 continue
-            if row.kind == "note":
-                notes.append(self._text(element.get("label")))
+            if row.kind == "metadata":
+                skipped.append(str(element.get("name", "")))
                 continue
-            question = self._question(element, row)
+            if row.kind == "note":
+                notes.append(self._column_text(element, "label"))
+                continue
+            question = self._question(element, row, group)
             if notes:
                 question["help"] = {
                     language: "\n".join(
@@ -488,15 +706,24 @@ class _XLSFormImporter:
                 notes = []
             questions.append(question)
             self.where.question_rows.append(row.number)
+        if skipped:
+            self.notes.append(
+                Note(N_("skipped, as they show nothing: %(names)s"), {"names": ", ".join(skipped)})
+            )
         return questions
 
-    def _question(self, element: Mapping[str, Any], row: _Row) -> dict[str, Any]:
+    def _question(
+        self,
+        element: Mapping[str, Any],
+        row: _Row,
+        group: tuple[Mapping[str, Any], _Row] | None,
+    ) -> dict[str, Any]:
         where = f"survey row {row.number}"
         bind = element.get("bind", {})
         question: dict[str, Any] = {
             "id": element.get("name"),
-            "text": self._text(element.get("label")),
-            "help": self._text(element.get("hint")),
+            "text": self._column_text(element, "label"),
+            "help": self._column_text(element, "hint"),
             "required": self._flag(bind.get("required"), where, "required"),
         }
         appraisal_type = str(element.get("appraisal_type", "")).strip()
@@ -506,6 +733,8 @@ class _XLSFormImporter:
                 appraisal_type, SELECT_ONE_TYPES, "select_one", where
             )
             question["options"], options_list = self._options(element, question["type"])
+            if not appraisal_type:
+                options_list = self._numbered_scale(question, options_list, row)
             if question["type"] == "rating":
                 question["scale"] = sum(
                     not option.get("not_applicable") for option in question["options"]
@@ -521,6 +750,10 @@ class _XLSFormImporter:
             question["type"] = self._chosen_type(appraisal_type, TEXT_TYPES, "text", where)
         if element.get("indicator"):
             question["indicator"] = str(element["indicator"])
+        elif field_type(question["type"]).scored:
+            question["indicator"] = self._assumed_indicator(group)
+        if "weight" in element:
+            self.weight_column = True
         if element.get("weight") not in (None, ""):
             weight = self._number(element["weight"], where, "weight")
             if weight is not None:
@@ -528,8 +761,56 @@ class _XLSFormImporter:
         if bind.get("relevant"):
             question["condition"] = self._condition(str(bind["relevant"]), where)
         self.kinds[str(question["id"])] = row.kind
+        self.option_ids[str(question["id"])] = ids = {}
+        for option in question.get("options", []):
+            name = str(option["id"])
+            option["id"] = ids[name] = name if IDENTIFIER.match(name) else _identifier(name, "c_")
         self.where.option_rows.append(options_list)
         return question
+
+    def _numbered_scale(
+        self, question: dict[str, Any], option_rows: list[int | None], row: _Row
+    ) -> list[int | None]:
+        """A single choice whose choices are named by numbers (besides a not-applicable
+        one), 2 to 10 of them, none with points, becomes a rating, worst first: the lowest
+        number is the worst unless the labels say the highest is (the lowest's label sounds
+        good and the highest's bad: "1 = 非常满意 … 5 = 非常不满意"). Returns the options'
+        rows in their new order."""
+        options = question["options"]
+        scored = [
+            (index, option)
+            for index, option in enumerate(options)
+            if not option.get("not_applicable")
+        ]
+        names = [str(option["id"]) for _, option in scored]
+        if not (
+            question["type"] == "single_choice"
+            and MIN_RATING_SCALE <= len(scored) <= MAX_RATING_SCALE
+            and all(name.isascii() and name.isdigit() for name in names)
+            and not any("points" in option for option in options)
+        ):
+            return option_rows
+        ordered = sorted(scored, key=lambda entry: int(entry[1]["id"]))
+
+        def negative(option: Mapping[str, Any]) -> bool:
+            return any(NEGATIVE_WORDS.search(label) for label in option["label"].values())
+
+        if not negative(ordered[0][1]) and negative(ordered[-1][1]):
+            ordered.reverse()
+        others = [(i, o) for i, o in enumerate(options) if o.get("not_applicable")]
+        question["type"] = "rating"
+        question["options"] = [option for _, option in [*ordered, *others]]
+        worst, best = ordered[0][1], ordered[-1][1]
+        self.notes.append(
+            Note(
+                N_(
+                    "survey row %(row)s: the choices %(worst)s to %(best)s are a rating scale, "
+                    "%(worst)s the worst (0 points) and %(best)s the best (100 points)"
+                ),
+                {"row": row.number, "worst": worst["id"], "best": best["id"]},
+            )
+        )
+        return [option_rows[index] for index, _ in [*ordered, *others]]
 
     def _chosen_type(
         self, appraisal_type: str, allowed: tuple[str, ...], xlsform_type: str, where: str
@@ -586,7 +867,7 @@ class _XLSFormImporter:
             where = f"choices row {number}" if number else f'choices list "{list_name}"'
             option: dict[str, Any] = {
                 "id": choice.get("name"),
-                "label": self._text(choice.get("label")),
+                "label": self._column_text(choice, "label"),
             }
             if self._flag(choice.get("not_applicable"), where, "not_applicable"):
                 option["not_applicable"] = True
@@ -623,6 +904,9 @@ class _XLSFormImporter:
             values = [
                 numbered_option_id(int(v)) if (v.isascii() and v.isdigit()) else v for v in values
             ]
+        else:
+            ids = self.option_ids.get(name, {})
+            values = [ids.get(value, value) for value in values]
         return {"question": name, "one_of": values}
 
     # Problems found by validation, located --------------------------------------------

@@ -510,11 +510,6 @@ def replace_survey_row(number: int, row: list[Any]) -> list[list[Any]]:
             id="text with a choice type",
         ),
         pytest.param(
-            replace_survey_row(11, survey_row("select_one channel", "channel", "渠道")),
-            ["survey row 11: indicator: is required: a single_choice question is scored"],
-            id="select_one without indicator",
-        ),
-        pytest.param(
             replace_survey_row(
                 11, survey_row("select_one channel", "channel", "渠道", indicator="speed")
             ),
@@ -595,11 +590,40 @@ def test_indicator_and_settings_faults_are_reported_with_their_sheet(tmp_path):
     ]
 
 
-def test_a_workbook_without_settings_is_refused(tmp_path):
-    assert problems_of(from_xlsform, write_workbook(tmp_path / "form.xlsx", settings=[])) == [
-        "settings: form_id is required: it is the questionnaire's code",
-        "settings: form_title is required",
+def test_a_scored_question_outside_groups_without_indicator_counts_towards_overall(tmp_path):
+    survey = replace_survey_row(11, survey_row("select_one channel", "channel", "渠道"))
+    assumed: list = []
+    imported = from_xlsform(write_workbook(tmp_path / "form.xlsx", survey), assumed=assumed)
+    assert imported["questions"][6]["indicator"] == "overall"
+    assert imported["indicators"][-1] == {
+        "id": "overall",
+        "name": {"zh": "总体评价", "en": "Overall"},
+        "weight": 1.0,
+    }
+    assert [str(note) for note in assumed] == [
+        "scored questions outside a group and with no indicator column count towards one "
+        'indicator, "overall"'
     ]
+
+
+def test_a_workbook_without_settings_takes_its_code_from_the_file_name(tmp_path):
+    assumed: list = []
+    path = write_workbook(tmp_path / "窗口 survey 2024.xlsx", settings=[])
+    imported = from_xlsform(path, assumed=assumed)
+    assert imported["code"] == "survey-2024"
+    assert imported["title"] == {"zh": "survey-2024", "en": ""}
+    assert [str(note) for note in assumed] == [
+        'no form_id in a settings sheet: the code is "survey-2024", from the file name',
+        'no form_title: the title is the code, "survey-2024"',
+    ]
+    named = from_xlsform(path, name="residents.xlsx")
+    assert named["code"] == "residents"
+
+
+def test_the_sample_workbook_assumes_nothing(tmp_path):
+    assumed: list = []
+    from_xlsform(write_workbook(tmp_path / "form.xlsx"), assumed=assumed)
+    assert assumed == []
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
