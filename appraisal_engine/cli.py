@@ -532,7 +532,7 @@ def export_scoring_input_command(campaign_code: str, output: Path) -> None:
 def report_command(campaign_code: str, fmt: str, output: Path, lang: str) -> None:
     """Write the ranked assessment report of the campaign: from its frozen scoring run
     once finalised, else from its latest run (provisional)."""
-    from .services.assessment import report_input, results_run
+    from .services.assessment import report_input, results_run, run_is_final
     from .services.reports import render_report
 
     require_schema()
@@ -547,7 +547,7 @@ def report_command(campaign_code: str, fmt: str, output: Path, lang: str) -> Non
     record_download(
         session, "campaign", campaign.id, what=f"report {fmt}", campaign=campaign.code, run=run.id
     )
-    state = "final" if run.frozen else "provisional: the campaign is not finalised"
+    state = "final" if run_is_final(campaign, run) else "provisional: the campaign is not finalised"
     click.echo(f"wrote {output} from scoring run {run.id} ({state})")
 
 

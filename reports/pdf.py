@@ -1,9 +1,12 @@
 """The ranked assessment report as PDF (fpdf2, A4 landscape, Noto Sans SC embedded).
 
-Contents: a cover (campaign, period, scoring run, both SHA-256, generation time, counts
-and the scoring parameters); per level its ranked table, its header repeated on every page,
+Contents: a cover (the report's status, provisional or final, in a banner; campaign,
+period, scoring run, both SHA-256, when the run was computed, generation time, counts and
+the scoring parameters); per level its ranked table, its header repeated on every page,
 followed by its charts; a section per unit (the unit's own row and indicator scores, its
 service points, its cadres); an appendix on the method. Bookmarks lead to each part.
+Every page's footer carries the report's marks (`reports.tables.marks_line`: status, run,
+input SHA-256, when computed), the campaign and the page number.
 
 The language is the translations' (`ReportInput.translations`). Names and other text from
 the data are drawn as plain text (`FPDF.text`, never markdown or markup) after
@@ -41,11 +44,13 @@ from .tables import (
     labels,
     level_of,
     levels,
+    marks_line,
     method_notes,
     parameter_sheet,
     ranked_rows,
     satisfaction_category,
     scoring_params,
+    status_note,
     unit_sections,
 )
 
@@ -66,6 +71,12 @@ STRIPE_FILL = (246, 247, 249)
 RULE = (150, 150, 150)
 TEXT = (20, 20, 20)
 MUTED = (100, 100, 100)
+#: The cover's status banner: (fill, text) for a provisional and for a final report.
+STATUS_COLOURS = {
+    "provisional": ((255, 235, 156), (156, 87, 0)),
+    "final": ((198, 239, 206), (0, 97, 0)),
+}
+FOOTER_SIZE = 6.5
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -85,10 +96,11 @@ def _wrapmode(text: str) -> WrapMode:
 
 
 class _Document(FPDF):
-    def __init__(self, footer: str, campaign: str, run: str) -> None:
+    def __init__(self, marks: str, footer: str, campaign: str) -> None:
         super().__init__(orientation="L", unit="mm", format="A4")
+        self.footer_marks = marks
         self.footer_template = footer
-        self.footer_values = {"campaign": campaign, "run": run}
+        self.footer_values = {"campaign": campaign}
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.c_margin = 0.4
         self.set_auto_page_break(True, margin=BOTTOM)
@@ -97,12 +109,18 @@ class _Document(FPDF):
         self.set_text_color(*TEXT)
 
     def footer(self) -> None:
-        self.set_y(-10)
-        self.set_font(FONT, size=6.5)
+        """Two lines: the report's marks (made smaller if they would not fit), then the
+        campaign and the page number."""
+        self.set_font(FONT, size=FOOTER_SIZE)
         self.set_text_color(*MUTED)
+        _text(
+            self, self.l_margin, self.h - 11.5, self.epw, 3.5, self.footer_marks, "C", FOOTER_SIZE
+        )
+        self.set_y(-8)
         values = {**self.footer_values, "page": self.page_no(), "pages": "{nb}"}
-        self.cell(0, 4, self.footer_template % values, align="C")
+        self.cell(0, 3.5, self.footer_template % values, align="C")
         self.set_text_color(*TEXT)
+        self.set_font_size(BODY_SIZE)
 
     @property
     def bottom(self) -> float:
@@ -390,6 +408,20 @@ def _pairs(
     pdf.set_y(y)
 
 
+def _status_banner(pdf: _Document, report: ReportInput) -> None:
+    """The status (provisional or final) and what it means, in a tinted box."""
+    fill, colour = STATUS_COLOURS[report.status]
+    note = status_note(report)
+    pdf.set_font_size(11)
+    pdf.set_fill_color(*fill)
+    pdf.set_text_color(*colour)
+    pdf.multi_cell(
+        0, 7, note, fill=True, padding=1.5, new_x="LMARGIN", new_y="NEXT", wrapmode=_wrapmode(note)
+    )
+    pdf.set_text_color(*TEXT)
+    pdf.set_font_size(BODY_SIZE)
+
+
 def _cover(pdf: _Document, report: ReportInput) -> None:
     _ = report.gettext
     names = labels(report)
@@ -408,7 +440,9 @@ def _cover(pdf: _Document, report: ReportInput) -> None:
         new_y="NEXT",
         wrapmode=_wrapmode(report.campaign_name),
     )
-    pdf.ln(4)
+    pdf.ln(2)
+    _status_banner(pdf, report)
+    pdf.ln(3)
     top = pdf.get_y()
     left_width, right_x = 150.0, MARGIN + 160.0
     _pairs(
@@ -596,8 +630,8 @@ def render_pdf(
     heading); by default each level's `level_charts(report, level, titled=False)`. A level
     missing from a given mapping gets no charts."""
     _ = report.gettext
-    footer = _("%(campaign)s · scoring run %(run)s · page %(page)s of %(pages)s")
-    pdf = _Document(footer, drawable(report.campaign_name), drawable(str(report.run_id)))
+    footer = _("%(campaign)s · page %(page)s of %(pages)s")
+    pdf = _Document(drawable(marks_line(report)), footer, drawable(report.campaign_name))
     pdf.set_title(report.campaign_name)
     pdf.set_subject(_("Ranked assessment report"))
     pdf.set_creator("appraisal-engine")

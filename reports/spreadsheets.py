@@ -5,12 +5,21 @@ scoring result: in CSV as the float's repr (Python's shortest round-trip form, t
 the result document uses), in XLSX as the float itself, rounded for display only through
 `number_format`. Null is an empty cell.
 
-Formula injection: a text cell whose text begins with ``=``, ``+``, ``-``, ``@``, a tab, a
-carriage return or a line feed is written with a leading apostrophe ``'`` (`neutralise`),
-so that Excel, LibreOffice or WPS show it as text instead of running it. This applies to
-every text cell — names, ids, unit names and the translated labels — in both formats;
-numbers are written as numbers and are never changed. Characters that XLSX cannot hold
-(control characters) are dropped from XLSX text.
+Both say what they are (`reports.tables.report_marks`: provisional or final, the run, the
+input SHA-256, when the run was computed). The CSV begins with those as ``label,value``
+lines, then an empty line, then the table (header first). Every XLSX sheet has them on
+its first row (`marks_line`) and in its printed page header, and its status and page
+number in the printed page footer; a level's table starts on the row after
+(`TABLE_HEADER_ROW`).
+
+Formula injection: in CSV, a text cell whose text begins with ``=``, ``+``, ``-``, ``@``,
+a tab, a carriage return or a line feed is written with a leading apostrophe ``'``
+(`neutralise`), so that Excel, LibreOffice or WPS show it as text instead of running it;
+this applies to every text cell — names, ids, unit names and the translated labels. An
+XLSX text cell is stored as a string (``t="s"``), which no spreadsheet program runs, so it
+keeps its text as it is (openpyxl would otherwise take text beginning with ``=`` for a
+formula). Numbers are written as numbers and are never changed. Characters that XLSX
+cannot hold (control characters) are dropped from XLSX text.
 
 openpyxl takes half a second to import: it loads when the first workbook is written, not
 with this module (CSV and `neutralise` never need it).
@@ -27,18 +36,20 @@ from typing import TYPE_CHECKING, Any
 
 from .tables import (
     GRADE_TINTS,
-    Labels,
     ReportInput,
     Row,
     format_share,
     indicator_ids,
     labels,
     levels,
+    marks_line,
     method_notes,
     parameter_sheet,
     ranked_rows,
+    report_marks,
     satisfaction_category,
     scoring_params,
+    status_label,
 )
 
 if TYPE_CHECKING:
@@ -62,6 +73,8 @@ GRADE_FILLS = GRADE_TINTS
 HEADER_FILL = "D9D9D9"
 #: Columns A..E (rank, rank interval, id, name) stay in view when scrolling right.
 FROZEN_COLUMNS = 5
+#: The row of a level sheet's table header: row 1 holds the report's marks.
+TABLE_HEADER_ROW = 2
 #: The control characters an XLSX cell cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE,
 #: written out so that this module does not import openpyxl (a test checks they agree).
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -212,11 +225,14 @@ def _csv_text(value: Any) -> str:
 
 
 def render_csv(report: ReportInput) -> bytes:
-    """All levels in one table (see the module): UTF-8 with a BOM, so that Excel reads
-    the Chinese, and CRLF line ends."""
+    """The marks, an empty line, then all levels in one table (see the module): UTF-8
+    with a BOM, so that Excel reads the Chinese, and CRLF line ends."""
     columns = csv_columns(report)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    for label, value in report_marks(report):
+        writer.writerow([neutralise(label), neutralise(value)])
+    writer.writerow([])
     writer.writerow([neutralise(column.header) for column in columns])
     for level in levels(report):
         for row in ranked_rows(report, level):
@@ -230,13 +246,47 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def _xlsx_text(value: str) -> str:
-    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def _xlsx_value(value: Any) -> Any:
     if isinstance(value, str):
         return _xlsx_text(value)
     return value
+
+
+def _as_text(cells: Any) -> None:
+    """Store the text cells among `cells` as strings: openpyxl makes a cell whose text
+    begins with "=" a formula, and a report's text is never one."""
+    for cell in cells:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """`sheet.append(values)`, text kept as text (see `_as_text`)."""
+    sheet.append(values)
+    _as_text(sheet[sheet.max_row])
+
+
+def _header_footer_text(text: str) -> str:
+    """Text for a printed page header or footer, where "&" starts a code."""
+    return _xlsx_text(text).replace("&", "&&")
+
+
+def _mark_sheet(sheet: Any, report: ReportInput) -> None:
+    """The report's marks on the sheet's first row and in its printed page header; its
+    status and the page number in the printed page footer."""
+    from openpyxl.styles import Font
+
+    line = _xlsx_text(marks_line(report))
+    cell = sheet.cell(row=1, column=1, value=line)
+    cell.data_type = "s"
+    cell.font = Font(bold=True, color="9C0006" if not report.final else "006100")
+    sheet.oddHeader.center.text = _header_footer_text(line)
+    sheet.oddHeader.center.size = 8
+    sheet.oddFooter.left.text = _header_footer_text(status_label(report))
+    sheet.oddFooter.right.text = "&P / &N"
 
 
 def _keep_exact(cell: Any) -> None:
@@ -262,31 +312,39 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 
 def _level_sheet(
-    workbook: Workbook, title: str, rows: list[Row], columns: list[Column], names: Labels
+    workbook: Workbook,
+    report: ReportInput,
+    title: str,
+    rows: list[Row],
+    columns: list[Column],
 ) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(title)
+    _mark_sheet(sheet, report)
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor=HEADER_FILL)
     header_alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    sheet.append([_xlsx_text(column.header) for column in columns])
-    for cell in sheet[1]:
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=TABLE_HEADER_ROW, column=index, value=_xlsx_text(column.header))
+        cell.data_type = "s"
         cell.font = header_font
         cell.fill = header_fill
         cell.alignment = header_alignment
-    sheet.row_dimensions[1].height = 32
+    sheet.row_dimensions[TABLE_HEADER_ROW].height = 32
     fills = {grade: PatternFill("solid", fgColor=colour) for grade, colour in GRADE_FILLS.items()}
     grade_column = next(i for i, column in enumerate(columns) if column.key == "grade")
     formats = [NUMBER_FORMATS.get(column.kind) for column in columns]
     # Cell by cell: `sheet.max_row` and `sheet[n]` scan every cell, quadratic over 2,000 rows.
-    for number, row in enumerate(rows, start=2):
+    for number, row in enumerate(rows, start=TABLE_HEADER_ROW + 1):
         for index, (column, number_format) in enumerate(zip(columns, formats, strict=True)):
             value = _xlsx_value(column.value(row))
             if value is None:
                 continue
             cell = sheet.cell(row=number, column=index + 1, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
             if number_format is not None:
                 cell.number_format = number_format
                 _keep_exact(cell)
@@ -294,9 +352,9 @@ def _level_sheet(
                 cell.fill = fills[row.grade]
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = sheet.cell(row=2, column=FROZEN_COLUMNS + 1).coordinate
+    sheet.freeze_panes = sheet.cell(row=TABLE_HEADER_ROW + 1, column=FROZEN_COLUMNS + 1).coordinate
     last = get_column_letter(len(columns))
-    sheet.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
+    sheet.auto_filter.ref = f"A{TABLE_HEADER_ROW}:{last}{TABLE_HEADER_ROW + len(rows)}"
 
 
 def _parameters_sheet(workbook: Workbook, report: ReportInput, title: str) -> None:
@@ -304,29 +362,32 @@ def _parameters_sheet(workbook: Workbook, report: ReportInput, title: str) -> No
 
     _ = report.gettext
     sheet = workbook.create_sheet(title)
+    _mark_sheet(sheet, report)
+    sheet.append([])
     bold = Font(bold=True)
     sheet_data = parameter_sheet(report)
     for label, value in sheet_data.general:
-        sheet.append([_xlsx_text(label), _xlsx_value(value)])
+        _append(sheet, [_xlsx_text(label), _xlsx_value(value)])
         sheet.cell(row=sheet.max_row, column=1).font = bold
     sheet.append([])
-    sheet.append(
-        [_xlsx_text(_("Category")), _xlsx_text(_("Weight")), _xlsx_text(_("Minimum responses"))]
+    _append(
+        sheet,
+        [_xlsx_text(_("Category")), _xlsx_text(_("Weight")), _xlsx_text(_("Minimum responses"))],
     )
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for name, weight, minimum in sheet_data.categories:
-        sheet.append([_xlsx_text(name), weight, minimum])
+        _append(sheet, [_xlsx_text(name), weight, minimum])
         _keep_exact(sheet.cell(row=sheet.max_row, column=2))
     sheet.append([])
     for label, value in sheet_data.scoring:
-        sheet.append([_xlsx_text(label), _xlsx_value(value)])
+        _append(sheet, [_xlsx_text(label), _xlsx_value(value)])
         sheet.cell(row=sheet.max_row, column=1).font = bold
         _keep_exact(sheet.cell(row=sheet.max_row, column=2))
     sheet.column_dimensions["A"].width = 46
     sheet.column_dimensions["B"].width = 70
     sheet.column_dimensions["C"].width = 18
-    for row in sheet.iter_rows(min_col=2, max_col=2):
+    for row in sheet.iter_rows(min_row=3, min_col=2, max_col=2):
         row[0].alignment = Alignment(horizontal="left")
 
 
@@ -334,13 +395,15 @@ def _method_sheet(workbook: Workbook, report: ReportInput, title: str) -> None:
     from openpyxl.styles import Alignment, Font
 
     sheet = workbook.create_sheet(title)
+    _mark_sheet(sheet, report)
+    sheet.append([])
     sheet.column_dimensions["A"].width = 120
     wrap = Alignment(wrap_text=True, vertical="top")
     for note in method_notes(report):
-        sheet.append([_xlsx_text(note.heading)])
+        _append(sheet, [_xlsx_text(note.heading)])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=12)
         for paragraph in note.paragraphs:
-            sheet.append([_xlsx_text(paragraph)])
+            _append(sheet, [_xlsx_text(paragraph)])
             sheet.cell(row=sheet.max_row, column=1).alignment = wrap
         sheet.append([])
 
@@ -361,10 +424,10 @@ def render_xlsx(report: ReportInput) -> bytes:
     for level in levels(report):
         _level_sheet(
             workbook,
+            report,
             _sheet_title(names.group(level), taken),
             ranked_rows(report, level),
             columns,
-            names,
         )
     _parameters_sheet(workbook, report, _sheet_title(_("Parameters"), taken))
     _method_sheet(workbook, report, _sheet_title(_("Method"), taken))

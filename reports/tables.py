@@ -28,6 +28,9 @@ GROUP_ALIASES = {"point": "service_point"}
 MISSING = "—"
 #: The category whose score breaks ties between equal composites (SCORING.md §3).
 RESIDENTS = "residents"
+#: What a report is: "final" when read from the frozen run of a finalised campaign, else
+#: "provisional" (the campaign may still change; promotions and bonuses follow the final).
+REPORT_STATUSES = ("provisional", "final")
 #: Light tints marking a grade in the tables of the PDF and the XLSX (RGB hex).
 GRADE_TINTS = {
     "excellent": "C6EFCE",
@@ -66,6 +69,8 @@ class ReportInput:
     period_start: date
     period_end: date
     generated_at: datetime
+    #: When the run was computed, in the bureau's time zone (shown as it is given).
+    computed_at: datetime
     run_id: int | str
     input_sha256: str
     result_sha256: str
@@ -75,10 +80,20 @@ class ReportInput:
     targets: Mapping[str, TargetInfo] = field(default_factory=dict)
     previous: Mapping[str, float | None] = field(default_factory=dict)
     translations: Translations = field(default_factory=_gettext.NullTranslations)
+    #: One of REPORT_STATUSES; provisional unless the app knows the run is final.
+    status: str = "provisional"
+
+    def __post_init__(self) -> None:
+        if self.status not in REPORT_STATUSES:
+            raise ValueError(f"status must be one of {REPORT_STATUSES}, not {self.status!r}")
 
     @property
     def gettext(self):
         return self.translations.gettext
+
+    @property
+    def final(self) -> bool:
+        return self.status == "final"
 
 
 @dataclass(frozen=True)
@@ -411,6 +426,48 @@ def z_value(confidence: float) -> float:
     return NormalDist().inv_cdf((1 + confidence) / 2)
 
 
+# -- the marks every file carries -----------------------------------------------------
+
+
+def status_label(report: ReportInput) -> str:
+    """ "Provisional" or "Final", translated."""
+    _ = report.gettext
+    return _("Final") if report.final else _("Provisional")
+
+
+def status_note(report: ReportInput) -> str:
+    """What the status means, in a sentence (the PDF's cover)."""
+    _ = report.gettext
+    if report.final:
+        return _("Final: the frozen scoring run of the finalised campaign.")
+    return _(
+        "Provisional: the campaign is not finalised, and these results may still change. "
+        "Do not base promotions or bonuses on them."
+    )
+
+
+def report_marks(report: ReportInput) -> list[tuple[str, str]]:
+    """(label, value): what every file of the report shows of its standing — on the PDF's
+    cover and page footers, in the XLSX's top rows and printed headers, in the CSV's first
+    lines: the status, the run, the input SHA-256 and when the run was computed."""
+    _ = report.gettext
+    return [
+        (_("Report status"), status_label(report)),
+        (_("Scoring run"), str(report.run_id)),
+        (_("Input SHA-256"), report.input_sha256),
+        (_("Computed at"), format_datetime(report.computed_at)),
+    ]
+
+
+def marks_line(report: ReportInput) -> str:
+    """`report_marks` on one line ("Report status: Provisional · Scoring run: 7 · …")."""
+    _ = report.gettext
+    return " · ".join(
+        _("%(label)s: %(value)s") % {"label": label, "value": value}
+        for label, value in report_marks(report)
+    )
+
+
 # -- parameters -----------------------------------------------------------------------
 
 
@@ -419,7 +476,7 @@ class ParameterSheet:
     """The campaign, the run and the scoring parameters as labelled values (numbers stay
     numbers; the PDF formats them with `format_number`)."""
 
-    #: (label, value): campaign, period, run, hashes, generated.
+    #: (label, value): campaign, period, `report_marks`, result SHA-256, generated.
     general: list[tuple[str, Any]]
     #: (category name, weight, min_responses) in the order of params["categories"].
     categories: list[tuple[str, float, int]]
@@ -435,8 +492,7 @@ def parameter_sheet(report: ReportInput) -> ParameterSheet:
         (_("Campaign"), report.campaign_name),
         (_("Campaign code"), report.campaign_code),
         (_("Period"), format_period(report)),
-        (_("Scoring run"), str(report.run_id)),
-        (_("Input SHA-256"), report.input_sha256),
+        *report_marks(report),
         (_("Result SHA-256"), report.result_sha256),
         (_("Generated at"), format_datetime(report.generated_at)),
     ]
@@ -744,10 +800,16 @@ def method_notes(report: ReportInput) -> list[Note]:
             _("Spreadsheets"),
             [
                 _(
-                    "In the spreadsheet and CSV versions a text cell that begins with =, +, "
-                    "-, @, a tab or a line break starts with an apostrophe ('), so that no "
-                    "spreadsheet program runs it as a formula. Numbers are never changed."
-                )
+                    "In the CSV version a text cell that begins with =, +, -, @, a tab or a "
+                    "line break starts with an apostrophe ('), so that no spreadsheet program "
+                    "runs it as a formula; the spreadsheet version stores every text cell as "
+                    "text, which no program runs. Numbers are never changed."
+                ),
+                _(
+                    "The CSV version begins with a few lines of two cells each (the report's "
+                    "status, the scoring run, the input SHA-256 and when the run was "
+                    "computed), then an empty line, then the table with its header."
+                ),
             ],
         ),
     ]

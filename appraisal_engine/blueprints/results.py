@@ -27,10 +27,10 @@ from reports.timeline import daily_chart
 from ..db import begin_write, get_session
 from ..models import Campaign, utcnow
 from ..queries.campaigns import campaign_by_code
-from ..services.assessment import report_input, results_run, target_places
+from ..services.assessment import report_input, results_run, run_is_final, target_places
 from ..services.audit import record
 from ..services.dashboard import daily_counts, day_range
-from ..services.reports import REPORT_FORMATS, cached_report
+from ..services.reports import REPORT_FORMATS, cached_report, report_filename
 from ..templating import CATEGORY_LABELS, current_language
 from .access import (
     campaign_or_404,
@@ -230,7 +230,7 @@ def report_download(code: str, fmt: str) -> Response:
     return audited_download(
         body,
         mimetype,
-        f"{code}-run{run.id}-report.{fmt}",
+        report_filename(campaign.code, run.id, run_is_final(campaign, run), fmt),
         object_type="campaign",
         object_id=campaign.id,
         what=f"report {fmt}",

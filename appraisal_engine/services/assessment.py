@@ -53,6 +53,12 @@ def results_run(session: Session, campaign: Campaign) -> ScoringRun | None:
     return checked_run(session, frozen or latest_run(session, campaign))
 
 
+def run_is_final(campaign: Campaign, run: ScoringRun) -> bool:
+    """Whether results read from `run` are final: it is the frozen run of a finalised
+    campaign. Anything else is provisional (promotions and bonuses follow the final)."""
+    return bool(run.frozen) and campaign.status == "finalised"
+
+
 def run_declarations(run: ScoringRun) -> dict[str, Any]:
     """The input's declarations (campaign, format, indicators, params, questions) of a run,
     read from the head of its stored input without decompressing the responses: in
@@ -170,7 +176,9 @@ def report_input(
     generated_at: datetime | None = None,
 ) -> ReportInput:
     """The ranked assessment report of `run`, in `language`, showing only the targets in
-    `visible_keys` (everything when None)."""
+    `visible_keys` (everything when None); provisional or final by `run_is_final`, with
+    the run's time in the bureau's time zone."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
     declarations = run_declarations(run)
     places = target_places(session, campaign.id)
     previous = previous_campaign(session, campaign)
@@ -194,7 +202,8 @@ def report_input(
         campaign_name=(campaign.name_en if language == "en" else "") or campaign.name_zh,
         period_start=campaign.starts_on,
         period_end=campaign.ends_on,
-        generated_at=generated_at or datetime.now(ZoneInfo(current_app.config["TIMEZONE"])),
+        generated_at=generated_at or datetime.now(zone),
+        computed_at=run.created_at.astimezone(zone),
         run_id=run.id,
         input_sha256=run.input_sha256,
         result_sha256=run.result_sha256,
@@ -212,6 +221,7 @@ def report_input(
         },
         previous=composites(previous and results_run(session, previous)),
         translations=translations,
+        status="final" if run_is_final(campaign, run) else "provisional",
     )
 
 

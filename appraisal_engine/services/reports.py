@@ -2,7 +2,8 @@
 instance folder so that the same report is rendered once (a city's PDF takes a while).
 
 A cached file is reused only when everything it shows is the same: the run, the format,
-the language, the targets shown with their names and units, and the previous campaign's
+the language, its marks (provisional or final, the input SHA-256, when the run was
+computed), the targets shown with their names and units, and the previous campaign's
 figures. Only the time it says it was generated is that of the first rendering."""
 
 from __future__ import annotations
@@ -20,16 +21,23 @@ from reports.assessment import ReportInput, render_csv, render_pdf, render_xlsx
 
 from ..models import Campaign, ScoringRun
 
-#: Format → (MIME type, renderer).
+#: Format → (MIME type, renderer). Werkzeug adds "; charset=utf-8" to a text/* type.
 REPORT_FORMATS: dict[str, tuple[str, Callable[[ReportInput], bytes]]] = {
     "pdf": ("application/pdf", render_pdf),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", render_xlsx),
-    "csv": ("text/csv; charset=utf-8", render_csv),
+    "csv": ("text/csv", render_csv),
 }
 
 
 def render_report(report: ReportInput, fmt: str) -> bytes:
     return REPORT_FORMATS[fmt][1](report)
+
+
+def report_filename(campaign_code: str, run_id: int, final: bool, fmt: str) -> str:
+    """A download's file name, saying whether the report is final or provisional
+    ("demo-provisional-run7-report.pdf"): the file travels without the page around it."""
+    status = "final" if final else "provisional"
+    return f"{campaign_code}-{status}-run{run_id}-report.{fmt}"
 
 
 def _fingerprint(report: ReportInput, fmt: str, language: str) -> str:
@@ -38,6 +46,7 @@ def _fingerprint(report: ReportInput, fmt: str, language: str) -> str:
         "language": language,
         "campaign": [report.campaign_code, report.campaign_name],
         "run": [str(report.run_id), report.result_sha256],
+        "marks": [report.status, report.input_sha256, report.computed_at.isoformat()],
         "targets": sorted(target["id"] for target in report.result["targets"]),
         "names": sorted(
             [key, info.name, info.unit_id or "", info.unit_name or ""]

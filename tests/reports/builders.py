@@ -44,6 +44,10 @@ INDICATORS = {
 }
 CATEGORY_NAMES = {"residents": "群众", "grassroots": "基层单位", "service_targets": "服务对象"}
 CST = timezone(timedelta(hours=8))
+#: When the reports' run was computed, as the app gives it (the bureau's time zone).
+COMPUTED_AT = datetime(2027, 1, 7, 23, 45, tzinfo=UTC).astimezone(CST)
+#: COMPUTED_AT as every report shows it.
+COMPUTED_AT_SHOWN = "2027-01-08 07:45 +08:00"
 
 
 class CatalogueTranslations(gettext.NullTranslations):
@@ -189,6 +193,7 @@ def report_input(
     pool: float | None = 100_000.0,
     translations: Any = None,
     seed: int = 7,
+    status: str = "provisional",
 ) -> ReportInput:
     """A ReportInput around the real scoring of a generated campaign."""
     targets, info = organisation(
@@ -216,6 +221,7 @@ def report_input(
         period_start=date(2026, 1, 1),
         period_end=date(2026, 12, 31),
         generated_at=datetime(2027, 1, 8, 10, 30, tzinfo=UTC).astimezone(CST),
+        computed_at=COMPUTED_AT,
         run_id=12,
         input_sha256=result["input_sha256"],
         result_sha256=hashlib.sha256(result_text).hexdigest(),
@@ -225,4 +231,5 @@ def report_input(
         targets=info,
         previous=earlier,
         translations=translations if translations is not None else chinese(),
+        status=status,
     )

@@ -46,7 +46,13 @@ from reports.assessment import (
 )
 from reports.charts import change_chart, composite_chart
 from reports.fonts import chinese_font_codepoints, drawable
-from reports.spreadsheets import FROZEN_COLUMNS, GRADE_FILLS, ILLEGAL_CHARACTERS_RE, row_columns
+from reports.spreadsheets import (
+    FROZEN_COLUMNS,
+    GRADE_FILLS,
+    ILLEGAL_CHARACTERS_RE,
+    TABLE_HEADER_ROW,
+    row_columns,
+)
 from reports.tables import HEATMAP_EACH_END
 
 from .builders import HOSTILE_NAMES, HOSTILE_UNIT, MARKUP_NAMES, report_input
@@ -209,6 +215,14 @@ def test_unit_sections_gather_each_units_points_and_cadres(small):
 # -- CSV ------------------------------------------------------------------------------
 
 
+def csv_parts(data: bytes) -> tuple[list[list[str]], list[list[str]]]:
+    """The CSV's leading `label,value` lines and its table (header first), split at the
+    first empty line."""
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    blank = lines.index([])
+    return lines[:blank], lines[blank + 1 :]
+
+
 def csv_cell(value):
     if value is None:
         return ""
@@ -224,7 +238,13 @@ def test_csv_has_a_bom_and_every_figure_exactly(case, request):
     report = request.getfixturevalue(case)
     data = render_csv(report)
     assert data.startswith(b"\xef\xbb\xbf")
-    table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    marks, table = csv_parts(data)
+    assert [label for label, _value in marks] == [
+        "报告状态",
+        "计分编号",
+        "输入 SHA-256",
+        "计算时间",
+    ]
     columns = csv_columns(report)
     header = table[0]
     assert header[:6] == ["层级", "名次", "名次区间（最好）", "名次区间（最差）", "编号", "名称"]
@@ -260,7 +280,7 @@ def test_csv_has_a_bom_and_every_figure_exactly(case, request):
 
 
 def test_csv_neutralises_formulas_and_leaves_numbers_alone(small):
-    table = list(csv.reader(io.StringIO(render_csv(small).decode("utf-8-sig"), newline="")))
+    marks, table = csv_parts(render_csv(small))
     keys = [column.key for column in csv_columns(small)]
     names = [line[keys.index("name")] for line in table[1:]]
     for hostile in HOSTILE_NAMES:
@@ -277,7 +297,7 @@ def test_csv_neutralises_formulas_and_leaves_numbers_alone(small):
             if cell:
                 negative += float(cell) < 0
     assert negative, "the case must show a negative change written as a plain number"
-    for line in table:
+    for line in marks + table:
         for cell in line:
             assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
 
@@ -298,13 +318,14 @@ def test_xlsx_sheets_hold_the_results_exact_floats(case, request):
     keys = [column.key for column in columns]
     for level in LEVELS:
         sheet = book[SHEETS[level]]
-        header = [cell.value for cell in sheet[1]]
+        header = [cell.value for cell in sheet[TABLE_HEADER_ROW]]
         assert header == [column.header for column in columns]
         rows = ranked_rows(report, level)
-        assert sheet.max_row == len(rows) + 1
-        for row, cells in zip(rows, sheet.iter_rows(min_row=2), strict=True):
+        assert sheet.max_row == len(rows) + TABLE_HEADER_ROW
+        table = sheet.iter_rows(min_row=TABLE_HEADER_ROW + 1)
+        for row, cells in zip(rows, table, strict=True):
             value = {key: cell.value for key, cell in zip(keys, cells, strict=True)}
-            assert value["id"] == neutralise(row.id)
+            assert value["id"] == row.id
             assert value["rank"] == row.rank
             assert value["composite"] == row.composite
             assert value["se"] == row.se
@@ -325,14 +346,14 @@ def test_xlsx_formatting(small):
     keys = [column.key for column in row_columns(small)]
     letter = {key: get_column_letter(i + 1) for i, key in enumerate(keys)}
     sheet = book["干部"]
-    assert sheet.freeze_panes == f"{get_column_letter(FROZEN_COLUMNS + 1)}2"
-    assert sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.freeze_panes == f"{get_column_letter(FROZEN_COLUMNS + 1)}{TABLE_HEADER_ROW + 1}"
+    assert sheet.auto_filter.ref.startswith(f"A{TABLE_HEADER_ROW}:")
     assert sheet.auto_filter.ref.endswith(str(sheet.max_row))
     assert sheet.column_dimensions[letter["name"]].width >= 20
-    assert sheet["A1"].font.bold
+    assert sheet["A1"].font.bold and sheet[f"A{TABLE_HEADER_ROW}"].font.bold
     formats = {}
     fills = {}
-    for cells in sheet.iter_rows(min_row=2):
+    for cells in sheet.iter_rows(min_row=TABLE_HEADER_ROW + 1):
         by_key = dict(zip(keys, cells, strict=True))
         for key in ("composite", "satisfaction_rate", "bonus_amount", "rank", "change"):
             if by_key[key].value is not None:
@@ -356,7 +377,8 @@ def test_xlsx_formatting(small):
         assert colours == {GRADE_FILLS[grades[label]]}
 
 
-def test_xlsx_neutralises_formulas(small):
+def test_xlsx_keeps_text_as_text_without_an_apostrophe(small):
+    """An XLSX text cell is a string, never a formula: no leading "'" (that is the CSV's)."""
     book = workbook(small)
     texts = []
     for sheet in book.worksheets:
@@ -364,19 +386,31 @@ def test_xlsx_neutralises_formulas(small):
             for cell in cells:
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
                 if isinstance(cell.value, str):
+                    assert cell.data_type == "s", f"{sheet.title}!{cell.coordinate}"
                     texts.append(cell.value)
     for hostile in [*HOSTILE_NAMES, HOSTILE_UNIT]:
-        assert "'" + hostile in texts
-        assert hostile not in texts
-    for text in texts:
-        assert not text.startswith(("=", "+", "-", "@", "\t", "\r", "\n")), text
+        assert hostile in texts
+        assert "'" + hostile not in texts
+    assert not [text for text in texts if text.startswith("'")]
     numbers = [
         cell.value
-        for cells in book["干部"].iter_rows(min_row=2)
+        for cells in book["干部"].iter_rows(min_row=TABLE_HEADER_ROW + 1)
         for cell in cells
         if isinstance(cell.value, float)
     ]
     assert any(value < 0 for value in numbers), "negative changes stay numbers"
+
+
+def test_xlsx_text_beginning_with_equals_is_stored_as_a_string(small):
+    """In the file itself: the hostile name is an inline string, and no cell has <f>."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(render_xlsx(small))) as archive:
+        sheets = b"".join(
+            archive.read(name) for name in archive.namelist() if "worksheets/" in name
+        ).decode("utf-8")
+    assert "<f>" not in sheets and "<f " not in sheets
+    assert 't="inlineStr"><is><t>=HYPERLINK("http://x","y")</t>' in sheets
 
 
 def test_xlsx_drops_the_characters_openpyxl_refuses():
@@ -484,7 +518,7 @@ def test_a_result_without_targets_still_renders(small):
         small, result={**small.result, "targets": [], "funnel": {}}, previous={}
     )
     assert levels(empty) == []
-    table = list(csv.reader(io.StringIO(render_csv(empty).decode("utf-8-sig"), newline="")))
+    _marks, table = csv_parts(render_csv(empty))
     assert len(table) == 1
     assert load_workbook(io.BytesIO(render_xlsx(empty))).sheetnames == ["参数", "计分方法"]
     document, records, caught = watched(lambda: render_pdf(empty))

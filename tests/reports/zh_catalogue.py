@@ -102,8 +102,19 @@ ZH: dict[str, str] = {
         "本单位干部（在全部干部中排名）：%(count)s 名"
     ),
     "Appendix: method": "附录：计分方法",
-    "%(campaign)s · scoring run %(run)s · page %(page)s of %(pages)s": (
-        "%(campaign)s · 计分编号 %(run)s · 第 %(page)s 页，共 %(pages)s 页"
+    "%(campaign)s · page %(page)s of %(pages)s": "%(campaign)s · 第 %(page)s 页，共 %(pages)s 页",
+    # the marks every file carries (status, run, input SHA-256, when computed)
+    "Provisional": "暂定",
+    "Final": "定稿",
+    "Report status": "报告状态",
+    "Computed at": "计算时间",
+    "%(label)s: %(value)s": "%(label)s：%(value)s",
+    "Final: the frozen scoring run of the finalised campaign.": (
+        "定稿：已定稿测评活动的冻结计分结果。"
+    ),
+    "Provisional: the campaign is not finalised, and these results may still change. "
+    "Do not base promotions or bonuses on them.": (
+        "暂定：测评活动尚未定稿，结果仍可能变动，不得据此决定晋升或奖金。"
     ),
     # charts
     "%(level)s: composite scores by rank, with %(confidence)s confidence intervals": (
@@ -299,11 +310,19 @@ ZH: dict[str, str] = {
         "变化图将每个对象的本期综合得分与上期综合得分对比；位于对角线上方的点表示得分提高。"
     ),
     "Spreadsheets": "电子表格",
-    "In the spreadsheet and CSV versions a text cell that begins with =, +, -, @, a tab or a "
-    "line break starts with an apostrophe ('), so that no spreadsheet program runs it as a "
-    "formula. Numbers are never changed.": (
-        "在电子表格和 CSV 版本中，以 =、+、-、@、制表符或换行符开头的文本单元格前加一个单引号"
-        "（'），以免电子表格软件将其当作公式执行。数字不作任何改动。"
+    "In the CSV version a text cell that begins with =, +, -, @, a tab or a line break starts "
+    "with an apostrophe ('), so that no spreadsheet program runs it as a formula; the "
+    "spreadsheet version stores every text cell as text, which no program runs. Numbers are "
+    "never changed.": (
+        "在 CSV 版本中，以 =、+、-、@、制表符或换行符开头的文本单元格前加一个单引号（'），"
+        "以免电子表格软件将其当作公式执行；电子表格版本中的文本单元格一律按文本存储，"
+        "任何软件都不会执行。数字不作任何改动。"
+    ),
+    "The CSV version begins with a few lines of two cells each (the report's status, the "
+    "scoring run, the input SHA-256 and when the run was computed), then an empty line, then "
+    "the table with its header.": (
+        "CSV 版本开头是几行两列的说明（报告状态、计分编号、输入 SHA-256 和计算时间），"
+        "随后是一个空行，再往下是带表头的表格。"
     ),
     "Grades": "等次",
     "Bonus": "奖金",
