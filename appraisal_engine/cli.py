@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forms.interchange import read_questionnaire_file, write_questionnaire_file
+from forms.problems import Note
 from forms.schema import QuestionnaireError, content_hash
 
 from . import create_app
@@ -333,8 +334,10 @@ def import_questionnaire_command(file: Path, publish: bool) -> None:
     require_schema()
     session = get_session()
     begin_write(session)
+    assumed: list[Note] = []
     try:
-        version = store_version(session, read_questionnaire_file(file), publish=publish)
+        definition = read_questionnaire_file(file, assumed=assumed)
+        version = store_version(session, definition, publish=publish)
     except QuestionnaireError as error:
         session.rollback()
         for problem in error.problems:
@@ -351,6 +354,8 @@ def import_questionnaire_command(file: Path, publish: bool) -> None:
     )
     session.commit()
     status = "published" if version.status == "published" else "draft"
+    for note in assumed:
+        click.echo(f"assumed: {note}")
     click.echo(f"code: {version.questionnaire.code}")
     click.echo(f"version: {version.number} ({status})")
     if version.content_hash:

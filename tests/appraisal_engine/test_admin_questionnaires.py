@@ -255,3 +255,50 @@ def test_large_uploads_up_to_four_megabytes_are_accepted(admin, session):
         content_type="multipart/form-data",
     )
     assert response.status_code == 302, response.status_code
+
+
+@pytest.mark.parametrize("make", ["kobo_form", "office_form"])
+def test_a_standard_xlsform_imports_previews_and_publishes(admin, session, tmp_path, make):
+    from tests.forms import xlsforms
+
+    path = getattr(xlsforms, make)(tmp_path / "满意度 window-survey.xlsx")
+    data = {"file": (io.BytesIO(path.read_bytes()), path.name)}
+    imported = post(
+        admin, "/admin/questionnaires/import?lang=en", data, content_type="multipart/form-data"
+    )
+    assert imported.status_code == 302, imported.get_data(as_text=True)
+    code = "kobo_window" if make == "kobo_form" else "window-survey"
+    assert imported.headers["Location"] == f"/admin/questionnaires/{code}/v1"
+    page = admin.get(imported.headers["Location"]).get_data(as_text=True)
+    assumed = page[page.index('id="import-assumed"') :]
+    assert "the choices 1 to 5 are a rating scale, 1 the worst (0 points)" in assumed
+    if make == "office_form":
+        assert "the code is &#34;window-survey&#34;, from the file name" in assumed
+        assert "count towards one indicator, &#34;overall&#34;" in assumed
+    else:
+        assert "the group &#34;attitude&#34; is the indicator &#34;attitude&#34;" in assumed
+    assert 'id="import-assumed"' not in admin.get(imported.headers["Location"]).get_data(
+        as_text=True
+    )
+    frame = admin.get(f"/admin/questionnaires/{code}/v1/preview/frame")
+    assert frame.status_code == 200 and "非常满意" in frame.get_data(as_text=True)
+    published = post(admin, f"/admin/questionnaires/{code}/v1/publish")
+    assert published.status_code == 302
+    stored = version(session, code, 1)
+    assert stored.status == "published" and stored.content_hash
+
+
+def test_import_problems_name_the_sheet_and_row_in_the_page_language(admin, session, tmp_path):
+    from tests.forms.xlsforms import save
+
+    path = save(
+        tmp_path / "bad.xlsx", {"survey": [["type", "name", "label"], ["geopoint", "g", "位置"]]}
+    )
+    data = {"file": (io.BytesIO(path.read_bytes()), path.name)}
+    refused = post(
+        admin, "/admin/questionnaires/import?lang=en", data, content_type="multipart/form-data"
+    )
+    assert refused.status_code == 400
+    assert "survey row 2: question type &#34;geopoint&#34; is not supported" in refused.get_data(
+        as_text=True
+    )

@@ -97,3 +97,18 @@ def test_export_of_unknown_questionnaire_fails_clearly(runner, tmp_path):
     result = runner.invoke(args=["export-questionnaire", "nope", "-o", str(tmp_path / "x.json")])
     assert result.exit_code == 1
     assert "no questionnaire 'nope'" in result.output
+
+
+def test_a_standard_xlsform_import_prints_the_defaults_assumed(runner, session, tmp_path):
+    from tests.forms.xlsforms import office_form
+
+    result = runner.invoke(
+        args=["import-questionnaire", str(office_form(tmp_path / "window.xlsx")), "--publish"]
+    )
+    code, number, _digest = imported(result)
+    assert (code, number) == ("window", 1)
+    assert (
+        'assumed: no form_id in a settings sheet: the code is "window", from the file name'
+        in result.output.splitlines()
+    )
+    assert "assumed: survey row 2: the choices 1 to 5 are a rating scale" in result.output

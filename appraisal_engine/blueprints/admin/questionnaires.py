@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,6 +30,7 @@ from werkzeug.datastructures import FileStorage
 
 from forms.builder import build_form_class, condition_text, validate_submission
 from forms.interchange import read_questionnaire_file, to_json, to_xlsform
+from forms.problems import Note, Problem
 from forms.registry import CHOICE_TYPES, QUESTION_TYPES, SCORED_TYPES
 from forms.schema import QuestionnaireError, load, validate
 
@@ -53,6 +56,11 @@ PUBLISHED_MESSAGE = _l(
     "This version is published and can no longer be changed. Make a new version to edit it."
 )
 
+
+#: Where the notes of what an import assumed wait for the page it redirects to.
+ASSUMED_KEY = "questionnaire_import_assumed"
+#: The location of a problem of an imported workbook: sheet and row.
+SHEET_ROW = re.compile(r"(survey|choices|settings|indicators) row (\d+)\Z")
 
 MAX_VERSION_NUMBER = 2**31 - 1
 MAX_ROWS = 200
@@ -273,15 +281,27 @@ def questionnaire_new():
     return redirect(_version_url(version))
 
 
-def _read_upload(upload: FileStorage) -> dict[str, Any]:
-    """The definition in an uploaded file, read as `appraisal import-questionnaire` reads it."""
+def _read_upload(upload: FileStorage, assumed: list[Note]) -> dict[str, Any]:
+    """The definition in an uploaded file, read as `appraisal import-questionnaire` reads it;
+    the defaults an XLSForm left open go to `assumed`."""
     suffix = Path(upload.filename or "").suffix.lower()
     if suffix not in (".json", ".xlsx"):
         raise QuestionnaireError.single("file", _("Choose a .json or an XLSForm .xlsx file."))
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"upload{suffix}"
         upload.save(path)
-        return read_questionnaire_file(path)
+        return read_questionnaire_file(path, name=upload.filename, assumed=assumed)
+
+
+def _problem_text(problem: Problem) -> str:
+    """A problem of an imported file in the page's language, its sheet and row named."""
+    message = problem.localized(_)
+    where = SHEET_ROW.match(problem.path)
+    if where:
+        location = _("%(sheet)s row %(row)s", sheet=where.group(1), row=where.group(2))
+    else:
+        location = problem.path
+    return f"{location}: {message}" if location else message
 
 
 @bp.post("/questionnaires/import")
@@ -292,12 +312,13 @@ def questionnaire_import():
     try:
         if upload is None or not upload.filename:
             raise QuestionnaireError.single("file", _("Choose a file to import."))
-        definition = _read_upload(upload)
+        assumed: list[Note] = []
+        definition = _read_upload(upload, assumed)
         begin_write(session)
         version = store_version(session, definition, publish=bool(request.form.get("publish")))
     except QuestionnaireError as error:
         session.rollback()
-        messages = [str(problem) for problem in error.problems]
+        messages = [_problem_text(problem) for problem in error.problems]
         listing = session.scalars(select(Questionnaire).order_by(Questionnaire.code)).all()
         return render_template(
             "admin/questionnaires/index.html",
@@ -321,13 +342,17 @@ def questionnaire_import():
     )
     session.commit()
     flash(_("Imported as version %(number)s.", number=version.number))
+    if assumed:
+        flask_session[ASSUMED_KEY] = [note.localized(_) for note in assumed]
     return redirect(_version_url(version))
 
 
 @bp.get("/questionnaires/<code>/v<int:number>")
 @role_required("admin")
 def questionnaire_version(code: str, number: int):
-    return _render_version(_version_or_404(code, number))
+    return _render_version(
+        _version_or_404(code, number), assumed=flask_session.pop(ASSUMED_KEY, None)
+    )
 
 
 @bp.post("/questionnaires/<code>/v<int:number>/general")
