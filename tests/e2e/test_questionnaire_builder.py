@@ -52,6 +52,41 @@ def test_xlsform_import_preview_and_publish(live_server, desktop, factories, ses
     assert len(stored.content_hash) == 64
 
 
+def test_a_standard_xlsform_shows_its_assumed_defaults_and_publishes(
+    live_server, desktop, factories, session, tmp_path
+):
+    from ..forms.xlsforms import office_form
+
+    factories.user("admin", username="admin")
+    session.commit()
+    page = desktop
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/questionnaires/")
+    page.set_input_files("#import-file", str(office_form(tmp_path / "window-2024.xlsx")))
+    page.click("form[action$='/import'] button[type=submit]")
+    page.wait_for_url("**/admin/questionnaires/window-2024/v1")
+    notes = page.locator("#import-assumed li")
+    assert notes.count() >= 4
+    text = page.locator("#import-assumed").inner_text()
+    assert '"window-2024", from the file name' in text
+    assert "1 the worst (0 points) and 5 the best (100 points)" in text
+    page.screenshot(path=str(tmp_path / "assumed.png"), full_page=True)
+
+    page.click("text=预览")
+    frame = page.frame_locator("iframe.phone").first
+    frame.locator(".question").first.wait_for()
+    assert frame.locator(".question").count() == 3
+    assert frame.get_by_text("非常满意").count() >= 1
+
+    page.go_back()
+    page.wait_for_url("**/v1")
+    page.click("form[action$='/publish'] button")
+    page.locator(".badge", has_text="已发布").wait_for()
+    session.rollback()
+    stored = session.scalars(select(QuestionnaireVersion)).one()
+    assert stored.status == "published" and len(stored.content_hash) == 64
+
+
 def test_conditional_question_hides_with_script_and_shows_without(
     live_server, chromium, factories, session
 ):
