@@ -302,3 +302,29 @@ def test_import_problems_name_the_sheet_and_row_in_the_page_language(admin, sess
     assert "survey row 2: question type &#34;geopoint&#34; is not supported" in refused.get_data(
         as_text=True
     )
+
+
+def test_the_default_overall_indicator_of_a_new_questionnaire_can_be_renamed(admin, session):
+    post(
+        admin,
+        "/admin/questionnaires/new",
+        {"code": "renamed", "title_zh": "改名", "title_en": "Renamed"},
+    )
+    page = admin.get("/admin/questionnaires/renamed/v1").get_data(as_text=True)
+    assert 'name="indicator-0-was" value="overall"' in page
+    saved = post(
+        admin,
+        "/admin/questionnaires/renamed/v1/indicators",
+        {
+            "rows": "1",
+            "indicator-0-id": "attitude",
+            "indicator-0-was": "overall",
+            "indicator-0-name_zh": "服务态度",
+            "indicator-0-name_en": "Attitude",
+            "indicator-0-weight": "1",
+        },
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    definition = definition_of(version(session, "renamed", 1))
+    assert [indicator["id"] for indicator in definition["indicators"]] == ["attitude"]
+    assert definition["questions"][0]["indicator"] == "attitude"

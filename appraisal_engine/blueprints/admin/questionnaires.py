@@ -372,11 +372,17 @@ def questionnaire_indicators(code: str, number: int):
     rows = _row_count("rows")
 
     def change(definition: dict[str, Any]) -> None:
+        """The rows as the indicators; a row whose code changed renames its indicator, so
+        its questions follow."""
         indicators = []
+        renamed: dict[str, str] = {}
         for index in range(rows):
             identifier = form.get(f"indicator-{index}-id", "").strip()
+            was = form.get(f"indicator-{index}-was", "").strip()
             if not identifier:
                 continue
+            if was and was != identifier:
+                renamed[was] = identifier
             indicators.append(
                 {
                     "id": identifier,
@@ -385,6 +391,9 @@ def questionnaire_indicators(code: str, number: int):
                 }
             )
         definition["indicators"] = indicators
+        for question in definition["questions"]:
+            if question.get("indicator") in renamed:
+                question["indicator"] = renamed[question["indicator"]]
 
     return _edit_draft(code, number, change, "questionnaire.edit")
 
