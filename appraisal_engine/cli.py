@@ -547,12 +547,12 @@ def report_command(campaign_code: str, fmt: str, output: Path, lang: str) -> Non
         run = run_or_fail(results_run(session, campaign), campaign_code)
     except ResultTampered as error:
         _fail(f"{error}; nothing was written (see `appraisal verify`)")
-    body = render_report(report_input(session, campaign, run, language=lang), fmt)
-    write_or_fail(output, [body])
+    report = report_input(session, campaign, run, language=lang)
+    write_or_fail(output, [render_report(report, fmt)])
     record_download(
         session, "campaign", campaign.id, what=f"report {fmt}", campaign=campaign.code, run=run.id
     )
-    state = "final" if run_is_final(campaign, run) else "provisional: the campaign is not finalised"
+    state = "final" if report.final else "provisional: the campaign is not finalised"
     click.echo(f"wrote {output} from scoring run {run.id} ({state})")
 
 
