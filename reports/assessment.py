@@ -8,14 +8,17 @@ and this module gathers their public API.
 Public API
 ----------
 ``ReportInput(result, campaign_code, campaign_name, period_start, period_end,
-generated_at, run_id, input_sha256, result_sha256, params, indicator_names={},
-category_names={}, targets={}, previous={}, translations=gettext.NullTranslations())``
-    Everything a report shows. `result` is the parsed scoring result exactly as
-    `scoring.score` produces it (SCORING.md §4); `params` the scoring input's params
-    (SCORING.md's defaults fill what it leaves out); `targets` maps a target id to a
-    `TargetInfo`; `previous` maps a target id to the previous campaign's composite (may be
-    empty); `translations` is anything with ``gettext(str) -> str`` — the app passes its
-    Chinese catalogue, `NullTranslations()` gives English.
+generated_at, computed_at, run_id, input_sha256, result_sha256, params,
+indicator_names={}, category_names={}, targets={}, previous={},
+translations=gettext.NullTranslations(), status="provisional")``
+    Everything a report shows. `status` is "final" for the frozen run of a finalised
+    campaign, else "provisional" (`REPORT_STATUSES`; anything else raises ValueError);
+    `computed_at` is when the run was computed, in the bureau's time zone. `result` is the
+    parsed scoring result exactly as `scoring.score` produces it (SCORING.md §4); `params`
+    the scoring input's params (SCORING.md's defaults fill what it leaves out); `targets`
+    maps a target id to a `TargetInfo`; `previous` maps a target id to the previous
+    campaign's composite (may be empty); `translations` is anything with ``gettext(str) ->
+    str`` — the app passes its Chinese catalogue, `NullTranslations()` gives English.
 
 ``TargetInfo(name, group, unit_id=None, unit_name=None)``
     `group` is "unit", "service_point" (the app's name; "point" is accepted too) or
@@ -32,17 +35,25 @@ category_names={}, targets={}, previous={}, translations=gettext.NullTranslation
     category (params["funnel_category"], by default "residents"), so the column and the
     funnel plot speak of the same rate.
 
+``report_marks(report) -> list[tuple[str, str]]`` and ``marks_line(report) -> str``
+    What every file shows of its standing, written once for the three formats: the
+    status (provisional or final), the run, the input SHA-256 and when the run was
+    computed; ``status_label`` and ``status_note`` give the status alone and explained.
+
 ``render_csv(report) -> bytes``
-    One table, all levels, with a translated "Level" column first; UTF-8 with a BOM, CRLF
-    line ends; numbers as the repr of the result's float (full precision), empty for null.
+    The marks as ``label,value`` lines, an empty line, then one table, all levels, with
+    a translated "Level" column first; UTF-8 with a BOM, CRLF line ends; numbers as the
+    repr of the result's float (full precision), empty for null.
 
 ``render_xlsx(report) -> bytes``
     A sheet per level present (frozen header and name columns, widths, number formats,
     a fill per grade on the grade cell, an autofilter), a "Parameters" sheet and a
-    "Method" sheet. Cells hold the result's exact floats; only `number_format` rounds.
+    "Method" sheet; every sheet has the marks on its first row and in its printed page
+    header and footer. Cells hold the result's exact floats; only `number_format` rounds.
 
 ``render_pdf(report) -> bytes``
-    Cover with campaign, period, run, both SHA-256 and parameters; per level the ranked
+    Cover with the status in a banner, campaign, period, run, both SHA-256, when computed
+    and parameters; the marks in every page's footer; per level the ranked
     table (header repeated on each page) and its charts; a section per unit (its own row,
     its service points, its cadres); an appendix on the method.
 
@@ -58,7 +69,8 @@ bytes | None``): PNG charts, also for the leadership dashboard (see `reports.cha
 ``neutralise(text) -> str``
     Spreadsheet formula injection: text beginning with ``=``, ``+``, ``-``, ``@``, a tab,
     a carriage return or a line feed gets a leading apostrophe ``'``. Applied to every
-    text cell of the XLSX and CSV (names, ids, units, labels); numbers are written as
+    text cell of the CSV (names, ids, units, labels); the XLSX stores text cells as
+    strings, which no spreadsheet runs, so they keep their text. Numbers are written as
     numbers and never changed.
 
 Importing this module loads none of matplotlib, fpdf2 or openpyxl (each takes a good part
@@ -81,6 +93,7 @@ from .charts import (
 from .spreadsheets import csv_columns, neutralise, render_csv, render_xlsx
 from .tables import (
     LEVELS,
+    REPORT_STATUSES,
     Labels,
     Note,
     ParameterSheet,
@@ -97,10 +110,14 @@ from .tables import (
     format_score,
     labels,
     levels,
+    marks_line,
     method_notes,
     parameter_sheet,
     ranked_rows,
+    report_marks,
     satisfaction_category,
+    status_label,
+    status_note,
     unit_sections,
 )
 
@@ -117,6 +134,7 @@ def render_pdf(
 
 __all__ = [
     "LEVELS",
+    "REPORT_STATUSES",
     "Chart",
     "Labels",
     "Note",
@@ -141,6 +159,7 @@ __all__ = [
     "labels",
     "level_charts",
     "levels",
+    "marks_line",
     "method_notes",
     "neutralise",
     "parameter_sheet",
@@ -148,6 +167,9 @@ __all__ = [
     "render_csv",
     "render_pdf",
     "render_xlsx",
+    "report_marks",
     "satisfaction_category",
+    "status_label",
+    "status_note",
     "unit_sections",
 ]
