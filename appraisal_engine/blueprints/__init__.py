@@ -15,7 +15,7 @@ from . import (
     results,  # noqa: F401  (its routes are on leadership.bp)
     survey,
 )
-from .access import may_reach
+from .access import areas, may_reach
 
 
 def _refuse_nul_characters() -> None:
@@ -30,7 +30,9 @@ def _refuse_nul_characters() -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.before_request(_refuse_nul_characters)
+    app.before_request(auth.require_password_change)
     app.jinja_env.globals["may_reach"] = may_reach
+    app.jinja_env.globals["areas"] = areas
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(auth.bp)

@@ -37,6 +37,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..db import get_session
@@ -83,6 +84,7 @@ POLICY: dict[str, Access] = {
     "static": PUBLIC,
     "public.index": PUBLIC,
     "public.healthz": PUBLIC,
+    "public.favicon": PUBLIC,
     # A finalised campaign's league table of units, once leadership published it.
     "public.league_table": PUBLIC,
     "survey.survey": PUBLIC,
@@ -256,9 +258,24 @@ def visible_target_ids(user: User, campaign_id: int) -> set[int] | None:
 # Helpers for views -------------------------------------------------------------------
 
 
+#: Each role's home page and its name in the navigation, the most powerful role first.
+HOMES: dict[str, tuple[str, Any]] = {
+    "admin": ("admin.index", _l("Administration")),
+    "leader": ("leadership.index", _l("Leadership")),
+    "cadre": ("cadre.index", _l("My results")),
+}
+
+
 def home_endpoint(role: str) -> str:
     """Where a user of `role` lands after signing in."""
-    return {"admin": "admin.index", "leader": "leadership.index", "cadre": "cadre.index"}[role]
+    return HOMES[role][0]
+
+
+def areas(user: Any = None) -> list[tuple[str, Any]]:
+    """The home pages (endpoint, name) that `user` (default: the signed-in user) may reach
+    by POLICY: an administrator's administration and leadership, a leader's leadership, a
+    cadre's own results. Nothing for anyone else."""
+    return [(endpoint, label) for endpoint, label in HOMES.values() if may_reach(endpoint, user)]
 
 
 def campaign_or_404(code: str) -> Campaign:

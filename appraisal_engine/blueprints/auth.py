@@ -17,6 +17,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -96,6 +97,33 @@ class PasswordForm(FlaskForm):
             EqualTo("new_password", message=_l("The two new passwords are not the same.")),
         ],
     )
+
+
+#: What a user whose password is temporary may still reach: changing it, signing out,
+#: and what every page loads (static files, the icon).
+PASSWORD_CHANGE_EXEMPT = frozenset(
+    {"auth.change_password", "auth.logout", "static", "public.favicon"}
+)
+
+
+def require_password_change() -> Response | None:
+    """Before every request: a user signed in with a temporary password (given by an
+    administrator) is sent to the change-password page until they change it; API calls
+    get 403 JSON."""
+    if (
+        not current_user.is_authenticated
+        or not current_user.must_change_password
+        or request.endpoint in PASSWORD_CHANGE_EXEMPT
+    ):
+        return None
+    if request.blueprint == "api":
+        response = jsonify(
+            error="password_change_required",
+            message=_("Change your temporary password first."),
+        )
+        response.status_code = 403
+        return response
+    return redirect(url_for("auth.change_password"))
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -190,7 +218,12 @@ def logout() -> Response:
 
 
 def _password_page(form: PasswordForm, status: int = 200) -> tuple[str, int]:
-    page = render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)
+    page = render_template(
+        "auth/password.html",
+        form=form,
+        min_length=MIN_PASSWORD_LENGTH,
+        temporary=current_user.must_change_password,
+    )
     return page, status
 
 

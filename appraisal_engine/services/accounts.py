@@ -114,6 +114,7 @@ def change_password(user: User, new_password: str) -> None:
     _check_password(new_password, user.username)
     user.set_password(new_password)
     user.session_version += 1
+    user.must_change_password = False
 
 
 def _check_password(password: str, username: str) -> None:
@@ -124,11 +125,12 @@ def _check_password(password: str, username: str) -> None:
 
 
 def reset_password(user: User) -> str:
-    """Give the user a new temporary password (returned, to hand over) and end their
-    sessions."""
+    """Give the user a new temporary password (returned, to hand over), to be changed at
+    the next sign-in, and end their sessions."""
     password = temporary_password()
     user.set_password(password)
     user.session_version += 1
+    user.must_change_password = True
     return password
 
 
@@ -151,8 +153,11 @@ def create_user(
     role: str,
     cadre_code: str | None = None,
     unit_code: str | None = None,
+    temporary: bool = False,
 ) -> User:
-    """Add a user; raises AccountError naming the field at fault on bad input."""
+    """Add a user; raises AccountError naming the field at fault on bad input. A
+    `temporary` password (made up for the user, to hand over) must be changed at the first
+    sign-in; one the user chose need not."""
     username = username.strip()
     if (
         not username
@@ -212,7 +217,9 @@ def create_user(
             raise AccountError(
                 "unit", f"no unit has the code {unit_code!r}", _l("No unit has this code.")
             )
-    user = User(username=username, role=role, cadre=cadre, unit=unit)
+    user = User(
+        username=username, role=role, cadre=cadre, unit=unit, must_change_password=temporary
+    )
     user.set_password(password)
     session.add(user)
     session.flush()
@@ -240,9 +247,9 @@ def create_cadre_accounts(
 ) -> list[tuple[User, str]]:
     """An account for every active cadre without one (in `unit_ids` if given), named by
     the cadre's code, each with a temporary password (returned once, to hand over; only
-    its hash is kept). A cadre whose code is taken as a username, or is no valid username,
-    is left for the administrator to name. Hashing is slow on purpose, so it runs on every
-    core (hashlib's scrypt releases the GIL)."""
+    its hash is kept), to be changed at the first sign-in. A cadre whose code is taken as
+    a username, or is no valid username, is left for the administrator to name. Hashing
+    is slow on purpose, so it runs on every core (hashlib's scrypt releases the GIL)."""
     taken = set(session.scalars(select(User.username)))
     cadres = [
         cadre
@@ -257,7 +264,13 @@ def create_cadre_accounts(
         hashes = list(pool.map(hash_password, passwords))
     made = []
     for cadre, password, password_hash in zip(cadres, passwords, hashes, strict=True):
-        user = User(username=cadre.code, role="cadre", cadre=cadre, password_hash=password_hash)
+        user = User(
+            username=cadre.code,
+            role="cadre",
+            cadre=cadre,
+            password_hash=password_hash,
+            must_change_password=True,
+        )
         session.add(user)
         made.append((user, password))
     session.flush()

@@ -95,6 +95,7 @@ def user_new():
             role=request.form.get("role", ""),
             cadre_code=request.form.get("cadre", "").strip() or None,
             unit_code=request.form.get("unit", "").strip() or None,
+            temporary=True,
         )
     except AccountError as error:
         session.rollback()
