@@ -124,6 +124,8 @@ POLICY: dict[str, Access] = {
     "admin.campaign_targets": ADMIN,
     "admin.campaign_targets_save": ADMIN,
     "admin.campaign_status_confirm": ADMIN,
+    "admin.campaign_scoring": ADMIN,
+    "admin.campaign_scoring_run": ADMIN,
     "admin.campaign_status_change": ADMIN,
     "admin.campaign_links": ADMIN,
     "admin.campaign_open_links": ADMIN,

@@ -53,13 +53,14 @@ def scoring(code: str) -> str:
         )
         .all()
     )
-    summaries = {run.id: _summary(run) for run in runs}
+    summaries = {run.id: run_summary(run) for run in runs}
     return render_template(
         "leadership/scoring.html", campaign=campaign, runs=runs, summaries=summaries
     )
 
 
-def _summary(run: ScoringRun) -> dict[str, int]:
+def run_summary(run: ScoringRun) -> dict[str, int]:
+    """How many targets a run scored, and how many of them it rated."""
     targets = json.loads(run.result_json)["targets"]
     return {
         "targets": len(targets),
@@ -67,10 +68,10 @@ def _summary(run: ScoringRun) -> dict[str, int]:
     }
 
 
-@bp.post("/campaigns/<code>/scoring")
-@role_required("leader", "admin")
-@whole_bureau_required
-def scoring_run(code: str):
+def store_scoring_run(code: str) -> ScoringRun:
+    """Score the campaign of `code` now, as the signed-in user, in one transaction, and
+    say so; 404 for no such campaign, 409 when it is finalised or cannot be scored. The
+    leadership's and the administration's scoring pages both run it."""
     session = get_session()
     begin_write(session)
     campaign = session.scalar(campaign_by_code(code).with_for_update())
@@ -85,6 +86,14 @@ def scoring_run(code: str):
         abort(409, _("The campaign cannot be scored: %(reason)s", reason=str(error)))
     session.commit()
     flash(_("Scoring run %(number)s is stored.", number=run.id))
+    return run
+
+
+@bp.post("/campaigns/<code>/scoring")
+@role_required("leader", "admin")
+@whole_bureau_required
+def scoring_run(code: str):
+    store_scoring_run(code)
     return redirect(url_for("leadership.scoring", code=code))
 
 
