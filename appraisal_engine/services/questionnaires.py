@@ -21,9 +21,11 @@ from ..models import (
     Question,
     Questionnaire,
     QuestionnaireVersion,
+    User,
     VersionIndicator,
     utcnow,
 )
+from .audit import record
 
 
 class VersionLocked(Exception):
@@ -257,16 +259,26 @@ def new_draft(session: Session, questionnaire: Questionnaire) -> QuestionnaireVe
     return version
 
 
-class LastVersion(Exception):
-    """The only version of a questionnaire cannot be deleted."""
-
-
-def delete_draft(session: Session, version: QuestionnaireVersion) -> None:
+def delete_draft(session: Session, version: QuestionnaireVersion, user: User) -> bool:
+    """Delete a draft version, audited; when it is the questionnaire's only version (so
+    the questionnaire was never published: a published version is never deleted), the
+    questionnaire goes with it. Returns whether it did."""
     if version.status != "draft":
         raise VersionLocked(
             f"version {version.number} of {version.questionnaire.code} is published"
         )
-    if len(version.questionnaire.versions) == 1:
-        raise LastVersion(f"the only version of {version.questionnaire.code}")
+    questionnaire = version.questionnaire
+    whole = len(questionnaire.versions) == 1
     session.delete(version)
+    if whole:
+        session.delete(questionnaire)
+    record(
+        session,
+        "questionnaire.delete" if whole else "questionnaire.delete_draft",
+        user=user,
+        object_type="questionnaire",
+        object_id=questionnaire.id,
+        details={"code": questionnaire.code, "version": version.number},
+    )
     session.flush()
+    return whole

@@ -232,7 +232,32 @@ def test_malformed_posts_are_clear_errors_not_crashes(admin, session):
     assert (
         admin.get("/admin/questionnaires/residents-window/v99999999999999999999").status_code == 404
     )
-    assert post(admin, f"{base}/delete").status_code == 409, "the only version stays"
+
+
+def test_a_questionnaire_never_published_can_be_deleted(admin, session):
+    store_version(session, residents_window())
+    session.commit()
+    base = "/admin/questionnaires/residents-window/v1"
+    deleted = post(admin, f"{base}/delete")
+    assert deleted.status_code == 302
+    assert admin.get(base).status_code == 404
+    session.expire_all()
+    assert (
+        session.scalar(select(Questionnaire).where(Questionnaire.code == "residents-window"))
+        is None
+    )
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "questionnaire.delete")
+    ).one()
+    assert entry.details == {"code": "residents-window", "version": 1}
+
+
+def test_a_published_questionnaire_keeps_its_versions(admin, session):
+    store_version(session, residents_window(), publish=True)
+    session.commit()
+    base = "/admin/questionnaires/residents-window/v1"
+    assert post(admin, f"{base}/delete").status_code == 409, "a published version stays"
+    assert admin.get(base).status_code == 200
 
 
 def test_large_uploads_up_to_four_megabytes_are_accepted(admin, session):

@@ -132,7 +132,7 @@ def test_service_layer_refuses_changes_to_published_versions(session):
     with pytest.raises(VersionLocked):
         publish_version(session, version)
     with pytest.raises(VersionLocked):
-        delete_draft(session, version)
+        delete_draft(session, version, None)
 
 
 def test_editing_a_published_questionnaire_makes_a_new_draft(session):

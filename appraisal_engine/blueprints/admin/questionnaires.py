@@ -39,7 +39,6 @@ from ...models import Questionnaire, QuestionnaireVersion
 from ...models import Response as SurveyResponse
 from ...services.audit import record
 from ...services.questionnaires import (
-    LastVersion,
     definition_of,
     delete_draft,
     new_draft,
@@ -561,20 +560,9 @@ def questionnaire_publish(code: str, number: int):
 def questionnaire_delete_draft(code: str, number: int):
     version = _locked_draft(code, number)
     session = get_session()
-    try:
-        delete_draft(session, version)
-    except LastVersion:
-        abort(409, _("The only version of a questionnaire cannot be deleted."))
-    record(
-        session,
-        "questionnaire.delete_draft",
-        user=current_user,
-        object_type="questionnaire",
-        object_id=version.questionnaire_id,
-        details={"code": code, "version": number},
-    )
+    whole = delete_draft(session, version, current_user)
     session.commit()
-    flash(_("The draft was deleted."))
+    flash(_("The questionnaire was deleted.") if whole else _("The draft was deleted."))
     return redirect(url_for("admin.questionnaires"))
 
 
