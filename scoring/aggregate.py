@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .rounding import at_least
 from .uncertainty import normal_quantile, t_quantiles
+
+#: Revision 2 clips the category scores' intervals to the scale of the points.
+SCALE = (0.0, 100.0)
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,14 @@ def category_statistics(
     prior_strength: float,
     confidence: float,
     satisfied_threshold: float,
+    revision: int = 1,
 ) -> CategoryStatistics:
     """Aggregate response scores per (target, category).
 
     `target_order[t]` is target t's position among the targets sorted by id (it fixes the
     order of summation); `target_group[t]` the index of its group (for μ_c of
-    `shrunk_mean`). Responses without a score (R NaN) are left out.
+    `shrunk_mean`). Responses without a score (R NaN) are left out. Revision 2 decides
+    "satisfied" on r(R) and clips the intervals to [0, 100].
     """
     n_indicators = indicator_scores.shape[1]
     shape = (n_targets, n_categories)
@@ -143,9 +149,15 @@ def category_statistics(
 
     score[where] = centre
     se[where] = spread
-    ci_low[where] = centre - half
-    ci_high[where] = centre + half
-    satisfied[where] = np.bincount(segment[scores >= satisfied_threshold], minlength=segments)
+    low, high = centre - half, centre + half
+    if revision >= 2:
+        low, high = np.clip(low, *SCALE), np.clip(high, *SCALE)
+        is_satisfied = at_least(scores, satisfied_threshold)
+    else:
+        is_satisfied = scores >= satisfied_threshold
+    ci_low[where] = low
+    ci_high[where] = high
+    satisfied[where] = np.bincount(segment[is_satisfied], minlength=segments)
     for i, column in enumerate(indicator_columns):
         values = column[order]
         has = ~np.isnan(values)

@@ -15,6 +15,7 @@ from .grading import bonus_amounts, grades, weight_share_met
 from .inputs import ScoringInput, validate, validate_arrays
 from .points import indicator_scores, response_scores
 from .ranking import rank_intervals, rank_order
+from .rounding import r
 from .uncertainty import (
     FUNNEL_Z95,
     FUNNEL_Z998,
@@ -133,6 +134,7 @@ def evaluate(data: ScoringInput) -> dict[str, Any]:
         prior_strength=params.prior_strength,
         confidence=params.confidence,
         satisfied_threshold=params.satisfied_threshold,
+        revision=params.revision,
     )
     z = normal_quantile(params.confidence)
     needed = np.array([max(2, category.min_responses) for category in categories])
@@ -217,6 +219,8 @@ def _target_entry(
         )
         se = math.sqrt(variance)
         ci = [composite - z * se, composite + z * se]
+        if params.revision >= 2:
+            ci = [min(max(bound, 0.0), 100.0) for bound in ci]
         for i, identifier in enumerate(indicator_ids):
             having = [c for c in counted if not math.isnan(stats.indicators[t, c, i])]
             if having:
@@ -228,6 +232,7 @@ def _target_entry(
         [params.categories[c].weight for c in counted],
         [category.weight for category in params.categories],
         params.min_weight_share,
+        params.revision,
     )
     return {
         "id": target.id,
@@ -260,21 +265,23 @@ def _rank_group(
     if not rated:
         return
     params = data.params
+    # Revision 2 orders and compares r(C) and r(S_residents) (SCORING.md §3a).
+    decided = r if params.revision >= 2 else float
     residents_score = [
-        float(stats.score[t, residents])
+        decided(stats.score[t, residents])
         if residents is not None and sufficient[t, residents]
         else math.nan
         for t in rated
     ]
     order = rank_order(
         [data.targets[t].id for t in rated],
-        [entries[t]["composite"] for t in rated],
+        [decided(entries[t]["composite"]) for t in rated],
         residents_score,
         [int(stats.n[t].sum()) for t in rated],
     )
     ranked = [rated[position] for position in order]
     low, high = rank_intervals(
-        np.array([entries[t]["composite"] for t in ranked]),
+        np.array([decided(entries[t]["composite"]) for t in ranked]),
         np.array([entries[t]["se"] for t in ranked]),
         z,
     )
@@ -312,9 +319,14 @@ def _funnel(
     for position, t in enumerate(present):
         n = int(stats.n[t, category])
         p = int(stats.satisfied[t, category]) / n
-        if p > high998[position]:
+        low, high = low998[position], high998[position]
+        if data.params.revision >= 2:
+            p_decided, low, high = r(p), r(low), r(high)
+        else:
+            p_decided = p
+        if p_decided > high:
             signal = "high"
-        elif p < low998[position]:
+        elif p_decided < low:
             signal = "low"
         else:
             signal = "within"

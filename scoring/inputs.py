@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 
 INPUT_FORMAT = "appraisal-scoring-input/1"
 AGGREGATES = ("mean", "trimmed_mean", "shrunk_mean")
+#: The rules a document may be scored by (SCORING.md §3a); absent means 1.
+REVISIONS = (1, 2)
+#: How revision 2 rounds the number of excellent places, r(q·N): ⌊x⌋, ⌊x + ½⌋, ⌈x⌉.
+QUOTA_ROUNDINGS = ("floor", "half_up", "ceil")
 #: Grades from best to worst.
 GRADES = ("excellent", "competent", "basic", "incompetent")
 DEFAULT_GROUP = "all"
@@ -69,7 +73,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "confidence": 0.95,
     "funnel_category": "residents",
 }
-PARAM_KEYS = ("categories", *DEFAULT_PARAMS, "grades", "bonus")
+PARAM_KEYS = ("categories", *DEFAULT_PARAMS, "grades", "bonus", "revision")
+#: Keys of `grades` beyond the numbers of DEFAULT_GRADES (revision 2 only).
+GRADE_KEYS = (*DEFAULT_GRADES, "quota_rounding")
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,10 @@ class Params:
     coefficients: tuple[float, float, float, float]
     pool: float | None
     funnel_category: str
+    #: 1 or 2 (SCORING.md §3a): which rules decide statuses, grades, ranks and intervals.
+    revision: int = 1
+    #: One of QUOTA_ROUNDINGS; only revision 2 states it (revision 1 always floors).
+    quota_rounding: str = "floor"
 
     def coefficient(self, grade: str) -> float:
         return self.coefficients[GRADES.index(grade)]
@@ -272,7 +282,10 @@ def parse_params(raw: Any, path: str = "params") -> Params:
         raise ScoringInputError(funnel_path, f'unknown category "{funnel_category}"{default}')
 
     grades_path = key_path(path, "grades")
-    grades = {**DEFAULT_GRADES, **_object(raw.get("grades", {}), grades_path, DEFAULT_GRADES)}
+    revision = _revision(raw, path)
+    stated_grades = _object(raw.get("grades", {}), grades_path, GRADE_KEYS)
+    grades = {**DEFAULT_GRADES, **stated_grades}
+    quota_rounding = _quota_rounding(stated_grades, grades_path, revision)
     fail_below = _number(grades["fail_below"], key_path(grades_path, "fail_below"), low=0, high=100)
     basic_below = _number(
         grades["basic_below"], key_path(grades_path, "basic_below"), low=0, high=100
@@ -332,7 +345,35 @@ def parse_params(raw: Any, path: str = "params") -> Params:
         ),
         pool=None if pool is None else _number(pool, key_path(bonus_path, "pool"), low=0),
         funnel_category=funnel_category,
+        revision=revision,
+        quota_rounding=quota_rounding,
     )
+
+
+def _revision(raw: Mapping[str, Any], path: str) -> int:
+    """`params.revision`: 1 when absent."""
+    value = raw.get("revision", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value not in REVISIONS:
+        options = " or ".join(str(revision) for revision in REVISIONS)
+        raise ScoringInputError(
+            key_path(path, "revision"), f"must be {options}, not {_show(value)}"
+        )
+    return value
+
+
+def _quota_rounding(grades: Mapping[str, Any], grades_path: str, revision: int) -> str:
+    """`grades.quota_rounding`: "floor" when absent. Refused in revision 1, whose quota always
+    floors, so that a document does not seem to say what it is not scored by."""
+    if "quota_rounding" not in grades:
+        return "floor"
+    path = key_path(grades_path, "quota_rounding")
+    value = grades["quota_rounding"]
+    if revision < 2:
+        raise ScoringInputError(path, "needs revision 2 (set params.revision to 2)")
+    if value not in QUOTA_ROUNDINGS:
+        options = ", ".join(f'"{name}"' for name in QUOTA_ROUNDINGS)
+        raise ScoringInputError(path, f"must be one of {options}, not {_show(value)}")
+    return value
 
 
 def _parse_categories(raw: Any, params_path: str) -> tuple[Category, ...]:

@@ -28,12 +28,48 @@ def load(name: str, kind: str) -> dict:
     return json.loads((EXAMPLES / f"{name}.{kind}.json").read_text(encoding="utf-8"))
 
 
-def test_there_are_three_examples():
+#: SHA-256 of what `python -m scoring run` printed for the revision-1 examples before
+#: revision 2 existed: a stored run of an old campaign must be reproduced byte for byte.
+REVISION_1_BYTES = {
+    "example-1-mean": "f4905624e11b11bf2b1f4e5f9494e74eeff586029366477fd1f9072414ad14b6",
+    "example-2-trimmed": "7cea929a4081f9b2a5fdee2fcc1f457553fcfd25df3683b16836713c83978537",
+    "example-3-groups-shrunk-pool": (
+        "4f9ed08b484c797c3367c871201e5caeb3b9b9f59b91d8cb083942ff58639796"
+    ),
+}
+
+
+def test_there_are_four_examples():
     assert NAMES == [
         "example-1-mean",
         "example-2-trimmed",
         "example-3-groups-shrunk-pool",
+        "example-4-revision2",
     ]
+
+
+def test_revisions_of_the_examples():
+    revisions = {name: load(name, "input")["params"].get("revision") for name in NAMES}
+    assert revisions == {**dict.fromkeys(REVISION_1_BYTES), "example-4-revision2": 2}
+
+
+@pytest.mark.parametrize("name", sorted(REVISION_1_BYTES))
+def test_revision_1_examples_give_the_same_bytes_as_before(name):
+    text = scoring.dumps_result(scoring.score(load(name, "input")))
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == REVISION_1_BYTES[name]
+
+
+def test_revision_2_example_decides_what_revision_1_would_not():
+    """Scored by revision 1, example 4 gets other grades and statuses and unclipped
+    intervals: the example exercises what revision 2 changes."""
+    document = load("example-4-revision2", "input")
+    del document["params"]["revision"]
+    del document["params"]["grades"]["quota_rounding"]
+    expected = load("example-4-revision2", "result")
+    found = differences(scoring.score(document), expected)
+    assert any(item.endswith(".grade: 'competent' != 'excellent'") for item in found)
+    assert any(".satisfaction_rate:" in item for item in found)
+    assert any(".ci[1]:" in item and item.endswith("!= 100.0") for item in found)
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the shared examples are not beside the repository")
@@ -79,9 +115,12 @@ def test_same_input_same_bytes(name):
     first = scoring.dumps_result(scoring.score(load(name, "input")))
     second = scoring.dumps_result(scoring.score(load(name, "input")))
     assert first == second
-    # The result files' own layout: indent 1, non-ASCII kept, one final newline.
+    # The result files' own layout: indent 1, non-ASCII kept (example 4's file has no
+    # final newline; the program's output always has one).
     expected_text = (EXAMPLES / f"{name}.result.json").read_text(encoding="utf-8")
-    assert expected_text == json.dumps(load(name, "result"), indent=1, ensure_ascii=False) + "\n"
+    assert expected_text.removesuffix("\n") == json.dumps(
+        load(name, "result"), indent=1, ensure_ascii=False
+    )
     assert first == json.dumps(json.loads(first), indent=1, ensure_ascii=False) + "\n"
 
 
