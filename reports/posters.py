@@ -38,6 +38,9 @@ class Poster:
     title_en: str = ""
     unit_zh: str = ""
     unit_en: str = ""
+    #: Where a service window is ("一楼大厅 1号窗口"), in both languages.
+    location_zh: str = ""
+    location_en: str = ""
     campaign_zh: str = ""
     campaign_en: str = ""
     note: str = ""
@@ -86,6 +89,8 @@ def _draw_poster(
     cursor = _centred(pdf, inner_x, inner_width, cursor, poster.title_en, 9.5, 4.6)
     unit = " · ".join(t for t in (poster.unit_zh, poster.unit_en) if t)
     cursor = _centred(pdf, inner_x, inner_width, cursor + 1, unit, 8, 4)
+    location = " · ".join(t for t in (poster.location_zh, poster.location_en) if t)
+    cursor = _centred(pdf, inner_x, inner_width, cursor, location, 8, 4)
     size = 62.0
     pdf.image(
         io.BytesIO(qr_png(poster.url)), x=x + (width - size) / 2, y=cursor + 3, w=size, h=size

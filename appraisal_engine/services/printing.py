@@ -47,6 +47,8 @@ def _poster(public_url: str, campaign: Campaign, link: Link) -> Poster:
         title_en=subject.name_en,
         unit_zh=unit.name_zh if unit else "",
         unit_en=unit.name_en if unit else "",
+        location_zh=getattr(subject, "location_zh", None) or "",
+        location_en=getattr(subject, "location_en", None) or "",
         campaign_zh=campaign.name_zh,
         campaign_en=campaign.name_en,
         note=CATEGORY_NOTES.get(link.category, "") if link.kind == "invitation" else "",

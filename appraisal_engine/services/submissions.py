@@ -66,6 +66,9 @@ class Subject:
     unit_en: str | None = None
     position_zh: str = ""
     position_en: str = ""
+    #: A service window's whereabouts ("一楼大厅 1号窗口"), so residents know it is theirs.
+    location_zh: str = ""
+    location_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,8 @@ def _link_context_query() -> Any:
             owner.c.name_en,
             cadre.c.position_zh,
             cadre.c.position_en,
+            point.c.location_zh,
+            point.c.location_en,
             category.c.questionnaire_version_id,
         )
         .select_from(link)
@@ -160,7 +165,7 @@ def link_context(session: Session, token: str) -> LinkContext | None:
         campaign_id, campaign_code, campaign_zh, campaign_en, campaign_status,
         target_id, target_kind, service_point_id,
         code, name_zh, name_en, unit_zh, unit_en, position_zh, position_en,
-        version_id,
+        location_zh, location_en, version_id,
     ) = row  # fmt: skip
     return LinkContext(
         link_id=link_id,
@@ -185,6 +190,8 @@ def link_context(session: Session, token: str) -> LinkContext | None:
             unit_en=unit_en,
             position_zh=(position_zh or "") if target_kind == "cadre" else "",
             position_en=(position_en or "") if target_kind == "cadre" else "",
+            location_zh=location_zh or "",
+            location_en=location_en or "",
         ),
         version_id=version_id,
     )
