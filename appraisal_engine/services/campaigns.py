@@ -43,6 +43,7 @@ from ..models import (
     VersionIndicator,
     utcnow,
 )
+from ..models.campaigns import QUOTA_ROUNDINGS
 from ..models.org import CODE_LENGTH, NAME_LENGTH
 from ..templating import CAMPAIGN_STATUS_LABELS
 from .audit import record
@@ -73,7 +74,11 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 TEXT_FIELDS = ("name_zh", "name_en")
 DATE_FIELDS = ("starts_on", "ends_on")
-CHOICE_FIELDS = {"aggregate": AGGREGATES, "funnel_category": CATEGORIES}
+CHOICE_FIELDS = {
+    "aggregate": AGGREGATES,
+    "funnel_category": CATEGORIES,
+    "quota_rounding": QUOTA_ROUNDINGS,
+}
 #: The scoring parameters of SCORING.md §2, in the order the forms show them.
 SCORING_FIELDS = (
     "aggregate",
@@ -86,6 +91,7 @@ SCORING_FIELDS = (
     "basic_below",
     "excellent_min",
     "excellent_quota",
+    "quota_rounding",
     "bonus_excellent",
     "bonus_competent",
     "bonus_basic",

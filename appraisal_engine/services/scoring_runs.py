@@ -236,7 +236,7 @@ def _params(campaign: Campaign, categories: dict[str, dict[str, Any]]) -> dict[s
     funnel = campaign.funnel_category
     if funnel not in categories and categories:
         funnel = next(iter(categories))
-    return {
+    params = {
         "categories": categories,
         "min_weight_share": campaign.min_weight_share,
         "aggregate": campaign.aggregate,
@@ -261,6 +261,12 @@ def _params(campaign: Campaign, categories: dict[str, dict[str, Any]]) -> dict[s
         },
         "funnel_category": funnel,
     }
+    # Revision 1 leaves the document as it was before revisions existed (no key), so that
+    # an old campaign's input, and the stored runs made of it, are reproduced byte for byte.
+    if campaign.scoring_revision >= 2:
+        params["revision"] = campaign.scoring_revision
+        params["grades"]["quota_rounding"] = campaign.quota_rounding
+    return params
 
 
 @dataclass

@@ -253,6 +253,7 @@ BAD_SETTINGS = [
     ("prior_strength", "inf"),
     ("aggregate", "median"),
     ("funnel_category", "everyone"),
+    ("quota_rounding", "round"),
     ("basic_below", "90"),  # above excellent_min 85
     ("ends_on", "2025-12-31"),
     ("starts_on", "not a date"),
@@ -277,7 +278,7 @@ def test_invalid_parameters_are_refused_beside_their_field(admin, draft, session
         html = response.get_data(as_text=True)
         assert "未保存" in html
         assert f'id="{field}-error"' in html, f"the message stands beside {field}"
-        if field not in ("aggregate", "funnel_category") and not field.endswith("version_id"):
+        if field not in service.CHOICE_FIELDS and not field.endswith("version_id"):
             assert f'value="{value}"' in html, "what was typed is shown again"
     assert service.settings_of(stored(session, "c2026")) == before
     assert not actions(session, "campaign.edit")
@@ -728,3 +729,28 @@ def test_category_weights_by_pairwise_comparison(admin, draft, session):
     refused = post(admin, url, {**inconsistent, "apply": "1"})
     assert refused.status_code == 422 and "0.1" in refused.get_data(as_text=True)
     assert post(admin, url, {"a0_1": "4", "a0_2": "1", "a1_2": "1"}).status_code == 400
+
+
+def test_the_settings_page_shows_the_revision_and_a_draft_chooses_the_quota_rounding(
+    admin, draft, session
+):
+    html = admin.get("/admin/campaigns/c2026").get_data(as_text=True)
+    assert draft.scoring_revision == 2
+    section = html.split('id="scoring-revision"', 1)[1].split("</p>", 1)[0]
+    assert "2" in section
+    assert '<select id="f-quota_rounding" name="quota_rounding"' in html
+    response = post(admin, "/admin/campaigns/c2026", settings_form(draft, quota_rounding="half_up"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert stored(session, "c2026").quota_rounding == "half_up"
+    [entry] = actions(session, "campaign.edit")
+    assert entry.details["changes"]["quota_rounding"] == ["floor", "half_up"]
+    html = admin.get("/admin/campaigns/c2026").get_data(as_text=True)
+    assert '<option value="half_up" selected>' in html
+
+
+def test_an_old_campaign_shows_revision_1(admin, draft, session):
+    draft.scoring_revision = 1
+    session.commit()
+    html = admin.get("/admin/campaigns/c2026").get_data(as_text=True)
+    section = html.split('id="scoring-revision"', 1)[1].split("</p>", 1)[0]
+    assert "1" in section and "2" not in section

@@ -10,6 +10,7 @@ import sys
 import pytest
 from sqlalchemy import select
 
+import scoring
 from appraisal_engine.models import Answer, AuditEntry, Response, ScoringRun
 from appraisal_engine.services.scoring_runs import run_scoring, scoring_data
 
@@ -139,3 +140,45 @@ def test_two_categories_may_share_a_questionnaire_version(scored_campaign, sessi
     [scored_unit] = [t for t in result["targets"] if t["id"] == f"unit:{unit.code}"]
     assert scored_unit["categories"]["grassroots"]["n"] == 1
     assert scored_unit["categories"]["service_targets"]["n"] == 1
+
+
+def test_a_new_campaign_is_scored_by_revision_2_with_its_quota_rounding(scored_campaign, session):
+    assert scored_campaign.scoring_revision == 2
+    scored_campaign.quota_rounding = "ceil"
+    params = scoring_data(session, scored_campaign).document()["params"]
+    assert params["revision"] == 2
+    assert params["grades"]["quota_rounding"] == "ceil"
+    validated = scoring.validate(scoring_data(session, scored_campaign).document()).params
+    assert (validated.revision, validated.quota_rounding) == (2, "ceil")
+
+
+def test_an_old_campaigns_input_is_as_before_revisions(scored_campaign, session):
+    """A revision-1 campaign's document names no revision and no quota rounding, whatever
+    the column says, so that its stored runs are reproduced byte for byte."""
+    scored_campaign.scoring_revision = 1
+    scored_campaign.quota_rounding = "ceil"
+    data = scoring_data(session, scored_campaign)
+    document = data.document()
+    params = document["params"]
+    assert "revision" not in params
+    assert list(params) == [
+        "categories", "min_weight_share", "aggregate", "trim", "prior_strength",
+        "satisfied_threshold", "confidence", "grades", "bonus", "funnel_category",
+    ]  # fmt: skip
+    assert list(params["grades"]) == [
+        "fail_below",
+        "basic_below",
+        "excellent_min",
+        "excellent_quota",
+    ]
+    validated = scoring.validate(document).params
+    assert (validated.revision, validated.quota_rounding) == (1, "floor")
+    scored_campaign.scoring_revision = 2
+    newer = scoring_data(session, scored_campaign).document()
+    assert {**newer["params"]["grades"]} == {**params["grades"], "quota_rounding": "ceil"}
+    without = {key: value for key, value in newer["params"].items() if key != "revision"}
+    without["grades"] = params["grades"]
+    assert without == params
+    assert {k: v for k, v in newer.items() if k != "params"} == {
+        k: v for k, v in document.items() if k != "params"
+    }

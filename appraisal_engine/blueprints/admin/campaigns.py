@@ -54,6 +54,7 @@ FIELD_LABELS = {
     "basic_below": _l("Basic below"),
     "excellent_min": _l("Excellent from"),
     "excellent_quota": _l("Excellent quota (share of the rated targets)"),
+    "quota_rounding": _l("Rounding of the excellent places (quota × rated targets)"),
     "bonus_excellent": _l("Bonus coefficient: excellent"),
     "bonus_competent": _l("Bonus coefficient: competent"),
     "bonus_basic": _l("Bonus coefficient: basic"),
@@ -67,7 +68,10 @@ SCORING_GROUPS = (
         ("aggregate", "trim_fraction", "prior_strength", "confidence", "satisfied_threshold"),
     ),
     (_l("Rating"), ("min_weight_share",)),
-    (_l("Grades"), ("fail_below", "basic_below", "excellent_min", "excellent_quota")),
+    (
+        _l("Grades"),
+        ("fail_below", "basic_below", "excellent_min", "excellent_quota", "quota_rounding"),
+    ),
     (
         _l("Bonus"),
         ("bonus_excellent", "bonus_competent", "bonus_basic", "bonus_incompetent", "bonus_pool"),
@@ -78,6 +82,9 @@ CHOICE_LABELS = {
     "mean": _l("Mean"),
     "trimmed_mean": _l("Trimmed mean"),
     "shrunk_mean": _l("Mean shrunk towards the category's mean"),
+    "floor": _l("Down"),
+    "half_up": _l("To the nearest, a half up"),
+    "ceil": _l("Up"),
     **CATEGORY_LABELS,
 }
 TARGET_KIND_LABELS = {
