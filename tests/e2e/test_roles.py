@@ -119,7 +119,7 @@ def test_an_administrator_reaches_the_campaign_pages(finalised, live_server, des
     assert desktop.goto(f"{live_server}/me/").status == 403
 
 
-def test_an_administrator_gives_a_cadre_an_account_that_signs_in(
+def test_an_administrator_gives_a_cadre_an_account_that_signs_in_and_changes_its_password(
     finalised, live_server, desktop, chromium
 ):
     _sign_in(desktop, live_server, "root")
@@ -143,6 +143,11 @@ def test_an_administrator_gives_a_cadre_an_account_that_signs_in(
         page.fill("#username", "lisi")
         page.fill("#password", password)
         page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server}/account/password")
+        page.fill("#current_password", password)
+        page.fill("#new_password", "lisi's own secret")
+        page.fill("#new_password_again", "lisi's own secret")
+        page.click("main button[type=submit]")
         page.wait_for_url(f"{live_server}/me/")
         assert "李四" in page.locator("h1").inner_text()
     finally:
