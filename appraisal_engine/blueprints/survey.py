@@ -342,6 +342,8 @@ def _render_form(
 def invitation_code():
     """The home page's box: an invitation code as typed ("k7qmx 4tzpq") goes to its form."""
     typed = request.args.get("code", "")
+    if not typed.strip():
+        return redirect(url_for("public.index"), code=303)
     code = typed_invitation_code(typed) if len(typed) <= 40 else None
     if code is None:
         message = _l("This is not an invitation code. Please check the code on your card.")
