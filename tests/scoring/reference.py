@@ -7,6 +7,10 @@ responses, categories and targets, `math` / `statistics` for sums and standard d
 bit-for-bit reproducibility; it exists so that a misreading of SCORING.md in one
 implementation is caught by the other.
 
+Revision 2 (SCORING.md §3a) is followed where its rules differ: each decision compares
+`round(x, 9)` of the values, intervals are clipped to [0, 100], and the excellent places are
+rounded as `grades.quota_rounding` says (with `decimal`, on the 9-decimal number).
+
 `reference_score(document)` takes a *valid* scoring input (parsed JSON; nothing is validated
 here) and returns the result document of §4 without `input_sha256`.
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -81,7 +86,20 @@ def read_params(raw: dict[str, Any] | None) -> dict[str, Any]:
     bonus = raw.get("bonus", {})
     params["coefficients"] = {**DEFAULT_COEFFICIENTS, **bonus.get("coefficients", {})}
     params["pool"] = bonus.get("pool")
+    params["revision"] = raw.get("revision", 1)
+    params["quota_rounding"] = params["grades"].pop("quota_rounding", "floor")
     return params
+
+
+def clip(interval: list[float] | None) -> list[float] | None:
+    """Revision 2's bounded interval."""
+    return None if interval is None else [min(100.0, max(0.0, x)) for x in interval]
+
+
+def places(quota: float, count: int, rounding: str) -> int:
+    """Revision 2's number of excellent places: r(q·N) rounded as stated."""
+    how = {"floor": ROUND_FLOOR, "half_up": ROUND_HALF_UP, "ceil": ROUND_CEILING}[rounding]
+    return int(Decimal(repr(round(quota * count, 9))).quantize(Decimal(1), rounding=how))
 
 
 # -- §3 Response score ---------------------------------------------------------------------
@@ -191,6 +209,11 @@ def reference_score(document: dict[str, Any]) -> dict[str, Any]:
     z = float(stats.norm.ppf((1 + params["confidence"]) / 2))
     vetoed = {t["id"]: t.get("veto", False) for t in targets}
     threshold = params["satisfied_threshold"]
+    revision = params["revision"]
+
+    def decided(value: float) -> float:
+        """The value a decision is made on: as computed (revision 1) or round(x, 9)."""
+        return round(value, 9) if revision == 2 else value
 
     # Response scores, by (target, category).
     scored: dict[tuple[str, str], list[tuple[float, dict[str, float]]]] = {}
@@ -225,7 +248,9 @@ def reference_score(document: dict[str, Any]) -> dict[str, Any]:
             n = len(scores)
             total_n += n
             score, se, ci = category_score(scores, params, mu.get((group, name)))
-            satisfied = sum(1 for s in scores if s >= threshold)
+            if revision == 2:
+                ci = clip(ci)
+            satisfied = sum(1 for s in scores if decided(s) >= threshold)
             satisfied_counts[name] = satisfied
             indicators = {}
             for i in indicator_weight:  # READING: declared order of the indicators
@@ -261,6 +286,8 @@ def reference_score(document: dict[str, Any]) -> dict[str, Any]:
                 )
             )
             ci = [composite - z * se, composite + z * se]
+            if revision == 2:
+                ci = clip(ci)
             for i in indicator_weight:
                 having = [c for c in sufficient if i in category_entries[c]["indicators"]]
                 if having:
@@ -271,7 +298,13 @@ def reference_score(document: dict[str, Any]) -> dict[str, Any]:
         # READING: the weight share is compared exactly on the decimals as stated, and a
         # target with no sufficient category is never rated (even at min_weight_share 0).
         w_k_exact = exact_sum(exact(categories[c]["weight"]) for c in sufficient)
-        rated = bool(sufficient) and w_k_exact >= share * total_weight
+        if revision == 2:
+            w_all = math.fsum(c["weight"] for c in categories.values())
+            w_k_float = math.fsum(categories[c]["weight"] for c in sufficient)
+            share_met = round(w_k_float, 9) >= round(params["min_weight_share"] * w_all, 9)
+        else:
+            share_met = w_k_exact >= share * total_weight
+        rated = bool(sufficient) and share_met
 
         residents = category_entries.get("residents")
         entries[tid] = {
@@ -313,9 +346,9 @@ def reference_score(document: dict[str, Any]) -> dict[str, Any]:
         def key(tid: str) -> tuple:
             residents = facts[tid]["residents"]
             return (
-                -entries[tid]["composite"],
+                -decided(entries[tid]["composite"]),
                 residents is None,
-                -(residents or 0.0),
+                -decided(residents or 0.0),
                 -facts[tid]["total_n"],
                 tid,
             )
@@ -324,12 +357,12 @@ def reference_score(document: dict[str, Any]) -> dict[str, Any]:
         count = len(rated)
         for position, tid in enumerate(rated, start=1):
             entries[tid]["rank"] = position
-            c_t, se_t = entries[tid]["composite"], entries[tid]["se"]
+            c_t, se_t = decided(entries[tid]["composite"]), entries[tid]["se"]
             above = below = 0
             for other in rated:
                 if other == tid:
                     continue
-                c_u, se_u = entries[other]["composite"], entries[other]["se"]
+                c_u, se_u = decided(entries[other]["composite"]), entries[other]["se"]
                 denominator = math.sqrt(se_u**2 + se_t**2)
                 if denominator == 0:
                     above += c_u - c_t > 0
@@ -340,10 +373,13 @@ def reference_score(document: dict[str, Any]) -> dict[str, Any]:
             entries[tid]["rank_interval"] = [1 + above, count - below]
 
         # READING: ⌊excellent_quota·N⌋ in exact arithmetic on the decimal as stated.
-        quota = math.floor(exact(grades["excellent_quota"]) * count)
+        if revision == 2:
+            quota = places(grades["excellent_quota"], count, params["quota_rounding"])
+        else:
+            quota = math.floor(exact(grades["excellent_quota"]) * count)
         excellent = 0
         for tid in rated:
-            composite = entries[tid]["composite"]
+            composite = decided(entries[tid]["composite"])
             if vetoed[tid] or composite < grades["fail_below"]:  # steps 1 and 2
                 grade = "incompetent"
             elif composite < grades["basic_below"]:
@@ -388,7 +424,11 @@ def reference_score(document: dict[str, Any]) -> dict[str, Any]:
                     "hi95": min(1.0, p_bar + half95),
                     "lo998": lo998,
                     "hi998": hi998,
-                    "signal": "high" if p > hi998 else "low" if p < lo998 else "within",
+                    "signal": "high"
+                    if decided(p) > decided(hi998)
+                    else "low"
+                    if decided(p) < decided(lo998)
+                    else "within",
                 }
             funnel[group] = {"category": category, "p_bar": p_bar, "targets": listed}
 

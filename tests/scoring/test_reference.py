@@ -24,6 +24,10 @@ So, rather than weakening the comparison:
 - exact ties are still generated, robustly: a "twin" copies a target's responses (so both
   implementations compute the same bits for both), sometimes with one extra response in a
   category that stays insufficient, which exercises the tie-breaks on total n and on id.
+Revision 2 documents (REVISION_2_SEEDS) decide on round(x, 9), so values at a limit on
+paper are decided alike by both implementations: their grade limits are often left on the
+grid, without the offset, and a redraw is needed only where a composite lies near a
+rounding boundary of the ninth decimal or a rank-interval statistic is at z.
 The satisfied threshold is left on the grid: a response's R is computed as the formulas
 read (left to right, v normalised), which the worked examples pin down, and both agree.
 """
@@ -46,6 +50,8 @@ from .helpers import close, differences
 from .reference import reference_score
 
 SEEDS = range(40)
+#: Seeds of documents scored by revision 2 (SCORING.md §3a).
+REVISION_2_SEEDS = range(100, 120)
 #: Redraws allowed before a seed is declared unusable (none needs more than a few).
 ATTEMPTS = 20
 GRID = np.array([0.0, 25.0, 50.0, 75.0, 100.0])
@@ -222,6 +228,34 @@ def draw_document(rng: np.random.Generator, label: str) -> dict[str, Any]:
     }
 
 
+def revise(rng: np.random.Generator, document: dict[str, Any]) -> dict[str, Any]:
+    """The document as revision 2 states it: a quota rounding, and now and then the grade
+    limits exactly on the grid (where composites of grid points land)."""
+    params = document["params"]
+    params["revision"] = 2
+    if rng.random() < 0.8:
+        params["grades"]["quota_rounding"] = str(rng.choice(["floor", "half_up", "ceil"]))
+    if rng.random() < 0.5:
+        limits = sorted(float(x) for x in rng.choice(np.arange(40, 96, 5), size=3))
+        for name, limit in zip(("fail_below", "basic_below", "excellent_min"), limits, strict=True):
+            params["grades"][name] = limit
+        # A target whose every answer gives a limit: its composite is that limit on paper.
+        chosen = document["targets"][int(rng.integers(len(document["targets"])))]["id"]
+        limit = limits[int(rng.integers(3))]
+        for response in document["responses"]:
+            if response["target"] == chosen:
+                points = response["points"]
+                for question in points:
+                    if points[question] is not None:
+                        points[question] = limit
+    return document
+
+
+def unstable(value: float) -> bool:
+    """Whether round(value, 9) could change with an ulp of the value's computation."""
+    return round(value - 1e-11, 9) != round(value + 1e-11, 9)
+
+
 def at_a_limit(document: dict[str, Any], result: dict[str, Any]) -> list[str]:
     """Where the result decides something on a value within the tolerance of a limit, so
     that an ulp of rounding (not a reading of SCORING.md) could change a rank, a grade or
@@ -234,6 +268,24 @@ def at_a_limit(document: dict[str, Any], result: dict[str, Any]) -> list[str]:
     z = float(stats.norm.ppf((1 + confidence) / 2))
     found = []
     rated = [t for t in result["targets"] if t["status"] == "rated"]
+    if document["params"].get("revision", 1) == 2:
+        for target in rated:
+            residents = target["categories"].get("residents", {})
+            values = [target["composite"]]
+            if residents.get("sufficient"):
+                values.append(residents["score"])
+            if any(unstable(value) for value in values):
+                found.append(f"{target['id']}: a value near a rounding boundary")
+        for a, b in combinations(rated, 2):
+            denominator = math.sqrt(a["se"] ** 2 + b["se"] ** 2)
+            difference = round(a["composite"], 9) - round(b["composite"], 9)
+            if (
+                a["group"] == b["group"]
+                and denominator > 0
+                and close(abs(difference) / denominator, z)
+            ):
+                found.append(f"{a['id']}, {b['id']}: rank-interval statistic at z")
+        return found
     for target in rated:
         for name in ("fail_below", "basic_below", "excellent_min"):
             if close(target["composite"], grades[name]):
@@ -250,11 +302,13 @@ def at_a_limit(document: dict[str, Any], result: dict[str, Any]) -> list[str]:
     return found
 
 
-def make_document(seed: int) -> dict[str, Any]:
+def make_document(seed: int, revision: int = 1) -> dict[str, Any]:
     """The first document drawn for `seed` that decides nothing at a limit."""
     for attempt in range(ATTEMPTS):
         rng = np.random.default_rng([seed, attempt])
         document = draw_document(rng, f"seed-{seed}-{attempt}")
+        if revision == 2:
+            document = revise(rng, document)
         if not at_a_limit(document, reference_score(document)):
             return document
     raise AssertionError(f"seed {seed}: every attempt decides something at a limit")
@@ -267,9 +321,12 @@ def summary(result: dict[str, Any]) -> list[tuple]:
     ]
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_random_case_agrees_with_the_reference(seed):
-    document = make_document(seed)
+@pytest.mark.parametrize(
+    ("seed", "revision"),
+    [(seed, 1) for seed in SEEDS] + [(seed, 2) for seed in REVISION_2_SEEDS],
+)
+def test_random_case_agrees_with_the_reference(seed, revision):
+    document = make_document(seed, revision)
     actual = scoring.score(document)
     expected = reference_score(document)
     assert summary(actual) == summary(expected)
@@ -334,4 +391,26 @@ def test_the_random_cases_cover_the_specification():
         "n=0", "n=1", "n=2", "se without ci", "high", "low", "within",
         "twins tie-broken on n", "on id",
     ]  # fmt: skip
+    assert [item for item in needed if not seen[item]] == [], seen
+
+
+def test_the_revision_2_cases_reach_its_rules():
+    """Grades decided on a limit met on paper, clipped intervals, each quota rounding."""
+    seen: Counter = Counter()
+    for seed in REVISION_2_SEEDS:
+        document = make_document(seed, 2)
+        grades = document["params"]["grades"]
+        seen[grades.get("quota_rounding", "floor")] += 1
+        result = reference_score(document)
+        limits = [grades[name] for name in ("fail_below", "basic_below", "excellent_min")]
+        for target in result["targets"]:
+            if target["status"] != "rated":
+                continue
+            if any(round(target["composite"], 9) == limit for limit in limits):
+                seen["composite on a limit"] += 1
+                if target["composite"] not in limits:
+                    seen["composite on a limit only after rounding"] += 1
+            if target["ci"] and 100.0 in target["ci"]:
+                seen["clipped"] += 1
+    needed = ["floor", "half_up", "ceil", "composite on a limit", "clipped"]
     assert [item for item in needed if not seen[item]] == [], seen
