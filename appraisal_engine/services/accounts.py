@@ -294,12 +294,14 @@ def account_sheet(made: list[tuple[User, str]], fmt: str) -> bytes:
         for user, password in made
         if user.cadre is not None
     ]
-    rows = [tuple(neutralise(value) for value in row) for row in rows]
     if fmt == "csv":
+        # A CSV cell beginning like a formula gets an apostrophe; an XLSX cell is stored
+        # as text, which no program runs, so it keeps what must be typed (a temporary
+        # password may begin with "-").
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(ACCOUNT_SHEET_HEADERS)
-        writer.writerows(rows)
+        writer.writerows(tuple(neutralise(value) for value in row) for row in rows)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     from openpyxl import Workbook  # half a second to import: only when a sheet is made
 

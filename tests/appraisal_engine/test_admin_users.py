@@ -170,10 +170,12 @@ def test_cadre_accounts_in_bulk_with_a_private_sheet_of_passwords(
     assert made.exit_code == 0, made.output
     assert "created 2 cadre accounts" in made.output
     assert stat.S_IMODE(sheet.stat().st_mode) == 0o600
-    rows = list(load_workbook(sheet).active.iter_rows(values_only=True))
+    book = load_workbook(sheet).active
+    rows = list(book.iter_rows(values_only=True))
     assert rows[0][0].startswith("用户名")
+    assert book["C2"].data_type == "s", "text that no spreadsheet runs, without an apostrophe"
     assert [(r[0], r[2], r[3]) for r in rows[1:]] == [
-        ("C-001", "'=危险公式", "东区分局"),
+        ("C-001", "=危险公式", "东区分局"),
         ("C-002", "李四", "东区一所"),
     ]
     assert sign_in(app.test_client(), "C-002", rows[2][4]).headers["Location"] == "/me/"
