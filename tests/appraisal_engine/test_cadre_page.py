@@ -7,8 +7,9 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 
-from appraisal_engine.models import Answer, Question
+from appraisal_engine.models import Answer, Question, Response
 from appraisal_engine.services.scoring_runs import run_scoring
 
 from .test_auth import sign_in
@@ -112,3 +113,29 @@ def test_the_trend_chart_covers_finalised_campaigns(client, world, session, fact
     chart = client.get("/me/trend.png")
     assert chart.status_code == 200 and chart.data.startswith(b"\x89PNG")
     assert chart.headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("revision", [1, 2])
+def test_the_cadre_page_shows_the_interval_as_computed(client, world, session, revision):
+    """Revision 2 clips the interval to 0–100 (a page once showed "29.8–123.1"); an old
+    campaign's revision-1 interval is shown as it was computed."""
+    world.scoring_revision = revision
+    me_target = next(t for t in world.targets if getattr(t.subject, "code", None) == "C01")
+    responses = session.scalars(
+        select(Response).where(Response.campaign_target_id == me_target.id).order_by(Response.id)
+    ).all()
+    for response in responses[:2]:
+        answer = response.answers[0]
+        lowest = min(answer.question.options, key=lambda option: option.points)
+        answer.option_id, answer.points = lowest.id, lowest.points
+    session.commit()
+    run = _finalise(session, world)
+    me = next(t for t in json.loads(run.result_json)["targets"] if t["id"] == "cadre:C01")
+    low, high = me["categories"]["residents"]["ci"]
+    if revision == 2:
+        assert (low, high) == (0.0, 100.0)
+    else:
+        assert low < 0 and high > 100
+    sign_in(client, "zhang")
+    page = client.get("/me/campaigns/y2026").get_data(as_text=True)
+    assert f"{low:.1f}–{high:.1f}" in page
