@@ -1,4 +1,5 @@
-"""Reproducible appraisal scoring: SCORING.md (../shared/SCORING.md) in numpy and scipy.
+"""Reproducible appraisal scoring in numpy and scipy. The method, every formula and what
+each revision of the rules changes are described in docs/scoring.md.
 
 Pure: plain data in, plain data out; imports nothing of Flask, SQLAlchemy or the other
 packages of the project. Vectorised: per-response work is numpy array operations (the
@@ -56,13 +57,19 @@ The same input gives a byte-identical result: float64 throughout, every sum in a
 order (sequential, no BLAS, no threads), intervals from scipy's quantile functions. The
 response-level sums run over the responses sorted by (target id, category, score, indicator
 scores), so the order of responses and targets in the input changes no bit of the result.
-Decisions at a limit use the numbers as computed, as the worked examples require: a
-response whose score R comes out as 59.99999999999999 is not satisfied at 60. Two limits are
-decided in exact arithmetic on the decimal numbers as stated in the input instead: the
-weight share that makes a target rated (W_K ≥ min_weight_share·Σ w_c) and the excellent
+In revision 1, decisions at a limit use the numbers as computed, as the worked examples
+require: a response whose score R comes out as 59.99999999999999 is not satisfied at 60.
+Two limits are decided in exact arithmetic on the decimal numbers as stated in the input
+instead: the weight share that makes a target rated (W_K ≥ min_weight_share·Σ w_c) and the excellent
 quota ⌊excellent_quota·N⌋ (so 0.29·100 gives 29, not 28).
 
-Readings fixed here where SCORING.md leaves room (the worked examples agree with each):
+Revision 2 (``params.revision: 2``; absent means 1, scored exactly as before): every
+decision (satisfied, rated, grades, rank order, rank interval, funnel signal) is made on
+values rounded as Python's ``round(x, 9)`` rounds (`scoring.rounding`; numpy's rounding
+decides nothing), the intervals of category scores and composites are clipped to [0, 100],
+and ``grades.quota_rounding`` (floor, half_up, ceil) rounds r(excellent_quota·N).
+
+Readings fixed here where the specification leaves room (the worked examples agree with each):
 - μ_c of `shrunk_mean` pools the response scores of category c over the targets of the
   same group (§2), not over the whole campaign;
 - the composite's CI and the rank interval use z = Φ⁻¹((1 + confidence)/2);

@@ -13,6 +13,8 @@ a typo that would otherwise silently change a result:
   thresholds and points outside [0, 100], grade limits with fail_below > basic_below or
   basic_below > excellent_min, negative coefficients, pools or prior strengths;
 - a `funnel_category` (default ``"residents"``) that is not a declared category;
+- a `revision` other than 1 or 2 (absent: 1), and `grades.quota_rounding` other than
+  "floor", "half_up", "ceil" or in a revision-1 document (whose quota always floors);
 - booleans where numbers are expected, non-integers where counts are expected, NaN and
   infinities anywhere.
 
