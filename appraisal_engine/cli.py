@@ -537,7 +537,7 @@ def export_scoring_input_command(campaign_code: str, output: Path) -> None:
 def report_command(campaign_code: str, fmt: str, output: Path, lang: str) -> None:
     """Write the ranked assessment report of the campaign: from its frozen scoring run
     once finalised, else from its latest run (provisional)."""
-    from .services.assessment import report_input, results_run, run_is_final
+    from .services.assessment import report_input, results_run
     from .services.reports import render_report
 
     require_schema()
