@@ -82,9 +82,9 @@ CHOICE_LABELS = {
     "mean": _l("Mean"),
     "trimmed_mean": _l("Trimmed mean"),
     "shrunk_mean": _l("Mean shrunk towards the category's mean"),
-    "floor": _l("Down"),
-    "half_up": _l("To the nearest, a half up"),
-    "ceil": _l("Up"),
+    "floor": _l("Round down"),
+    "half_up": _l("Round to the nearest, a half up"),
+    "ceil": _l("Round up"),
     **CATEGORY_LABELS,
 }
 TARGET_KIND_LABELS = {
