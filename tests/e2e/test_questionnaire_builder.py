@@ -68,8 +68,8 @@ def test_a_standard_xlsform_shows_its_assumed_defaults_and_publishes(
     notes = page.locator("#import-assumed li")
     assert notes.count() >= 4
     text = page.locator("#import-assumed").inner_text()
-    assert '"window-2024", from the file name' in text
-    assert "1 the worst (0 points) and 5 the best (100 points)" in text
+    assert "window-2024" in text and "form_id" in text, "the code, taken from the file name"
+    assert "1 最差（0 分），5 最好（100 分）" in text, "the scale read from numeric choice names"
     page.screenshot(path=str(tmp_path / "assumed.png"), full_page=True)
 
     page.click("text=预览")
