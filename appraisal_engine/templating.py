@@ -21,6 +21,13 @@ CATEGORY_LABELS = {
     "grassroots": _l("Grassroots units"),
     "service_targets": _l("Service targets"),
 }
+#: How the number of excellent places (quota × rated targets) is rounded; a document
+#: that does not say (revision 1) rounds down.
+QUOTA_ROUNDING_WORDS = {
+    "floor": _l("rounded down"),
+    "half_up": _l("rounded to the nearest, a half up"),
+    "ceil": _l("rounded up"),
+}
 GRADE_LABELS = {
     "excellent": _l("Excellent"),
     "competent": _l("Competent"),
@@ -116,6 +123,9 @@ def init_templating(app: Flask) -> None:
         grade_label=grade_label,
         category_label=category_label,
         ordinal=ordinal,
+        quota_rounding_words=lambda rounding: str(
+            QUOTA_ROUNDING_WORDS.get(rounding or "floor", rounding)
+        ),
     )
     app.jinja_env.filters.update(
         score=score, percent=percent, local_time=local_time, local_date=local_date

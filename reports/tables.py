@@ -484,6 +484,18 @@ class ParameterSheet:
     scoring: list[tuple[str, Any]]
 
 
+def quota_rounding_words(report: ReportInput, params: Params) -> str:
+    """How the number of excellent places, quota × rated targets, is rounded (revision 1
+    always rounds down)."""
+    _ = report.gettext
+    words = {
+        "floor": _("rounded down"),
+        "half_up": _("rounded to the nearest, a half up"),
+        "ceil": _("rounded up"),
+    }
+    return words[params.quota_rounding]
+
+
 def parameter_sheet(report: ReportInput) -> ParameterSheet:
     _ = report.gettext
     names = labels(report)
@@ -501,6 +513,7 @@ def parameter_sheet(report: ReportInput) -> ParameterSheet:
         for category in params.categories
     ]
     scoring: list[tuple[str, Any]] = [
+        (_("Scoring rules (revision)"), params.revision),
         (_("Category score"), names.aggregates.get(params.aggregate, params.aggregate)),
     ]
     if params.aggregate == "trimmed_mean":
@@ -518,6 +531,7 @@ def parameter_sheet(report: ReportInput) -> ParameterSheet:
         (_("Basic below"), params.basic_below),
         (_("Excellent from"), params.excellent_min),
         (_("Excellent quota (share of the rated targets)"), params.excellent_quota),
+        (_("Number of excellent places"), quota_rounding_words(report, params)),
         (_("Bonus coefficient: excellent"), coefficients["excellent"]),
         (_("Bonus coefficient: competent"), coefficients["competent"]),
         (_("Bonus coefficient: basic"), coefficients["basic"]),
@@ -737,7 +751,7 @@ def method_notes(report: ReportInput) -> list[Note]:
                     "Grades are given in rank order. A vetoed target is incompetent; a "
                     "composite below %(fail)s is incompetent; below %(basic)s it is basic; "
                     "from %(excellent)s it is excellent as long as fewer targets are excellent "
-                    "so far than %(quota)s of the level's rated targets (rounded down); "
+                    "so far than %(quota)s of the level's rated targets (%(rounding)s); "
                     "otherwise it is competent. A target above the excellent mark but outside "
                     "the quota is therefore competent."
                 )
@@ -746,6 +760,7 @@ def method_notes(report: ReportInput) -> list[Note]:
                     "basic": format_number(params.basic_below),
                     "excellent": format_number(params.excellent_min),
                     "quota": format_share(params.excellent_quota),
+                    "rounding": quota_rounding_words(report, params),
                 }
             ],
         ),

@@ -139,3 +139,13 @@ def test_the_cadre_page_shows_the_interval_as_computed(client, world, session, r
     sign_in(client, "zhang")
     page = client.get("/me/campaigns/y2026").get_data(as_text=True)
     assert f"{low:.1f}–{high:.1f}" in page
+    assert "（名额数向下取整）" in page, "how the excellent places are counted"
+
+
+def test_the_grade_rules_say_how_the_excellent_places_are_rounded(client, world, session):
+    world.scoring_revision, world.quota_rounding = 2, "ceil"
+    session.commit()
+    _finalise(session, world)
+    sign_in(client, "zhang")
+    page = client.get("/me/campaigns/y2026").get_data(as_text=True)
+    assert "（名额数向上取整）" in page

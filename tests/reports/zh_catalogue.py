@@ -254,13 +254,18 @@ ZH: dict[str, str] = {
     "Grades are given in rank order. A vetoed target is incompetent; a composite below "
     "%(fail)s is incompetent; below %(basic)s it is basic; from %(excellent)s it is excellent "
     "as long as fewer targets are excellent so far than %(quota)s of the level's rated targets "
-    "(rounded down); otherwise it is competent. A target above the excellent mark but outside "
+    "(%(rounding)s); otherwise it is competent. A target above the excellent mark but outside "
     "the quota is therefore competent.": (
         "等次按名次顺序评定。被一票否决的对象为不称职；综合得分低于 %(fail)s 为不称职；低于 "
         "%(basic)s 为基本称职；达到 %(excellent)s 且此前评为优秀的对象数尚少于本层级有效评定"
-        "对象数的 %(quota)s（向下取整）时为优秀；其余为称职。因此，得分达到优秀分数线但超出"
+        "对象数的 %(quota)s（%(rounding)s）时为优秀；其余为称职。因此，得分达到优秀分数线但超出"
         "优秀比例的对象为称职。"
     ),
+    "rounded down": "向下取整",
+    "rounded to the nearest, a half up": "四舍五入",
+    "rounded up": "向上取整",
+    "Scoring rules (revision)": "计分规则（版本）",
+    "Number of excellent places": "优秀名额",
     "Each grade carries a bonus coefficient: excellent %(excellent)s, competent "
     "%(competent)s, basic %(basic)s, incompetent %(incompetent)s.": (
         "每个等次对应一个奖金系数：优秀 %(excellent)s，称职 %(competent)s，基本称职 %(basic)s，"
