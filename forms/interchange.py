@@ -17,7 +17,9 @@ survey sheet ``type``          becomes
                                ``short_text`` / ``contact_phone``
 ``note``                       its label is put before the help (hint) of the next
                                question; a note with no question after it is dropped
-``begin group``/``end group``  flattened: the group itself is dropped
+``begin group``/``end group``  flattened: the group itself is dropped; its
+                               ``relevant`` holds for each of its questions (a question
+                               with one of its own too is refused: one condition each)
 =============================  ===========================================================
 
 Columns: ``name`` (the id), ``label::<language>`` (text), ``hint::<language>`` (help),
@@ -45,8 +47,10 @@ its innermost group's name as the indicator (the group's label its name), or "ov
 outside any group; no weights — equal weights; a select_one whose 2 to 10 choices are named
 by numbers and carry no points — a rating, the lowest number the worst unless its label
 sounds good and the highest's bad (then the highest is the worst); choice names that are
-not identifiers — "v<n>" for a number n, else "_" for other characters; a workbook with no
-Chinese texts — the English ones on the Chinese form too.
+not identifiers — "v<n>" for a number n, else "_" for other characters; question names
+that are not identifiers (Kobo's "_1_overall") — "q_" before them, "_" for other
+characters, the ``relevant`` expressions following; a workbook with no Chinese texts — the
+English ones on the Chinese form too.
 
 Anything else — another question type, a repeat, a calculation, an unsupported
 ``relevant`` — is refused with its row, e.g. ``survey row 7: question type "geopoint" is
@@ -259,6 +263,16 @@ class _Row:
     kind: str = ""
 
 
+#: An element of the survey, its row, its innermost group (with the group's row) and the
+#: `relevant` of a group around it (with that group's row number).
+_Element = tuple[
+    Mapping[str, Any],
+    "_Row | None",
+    "tuple[Mapping[str, Any], _Row] | None",
+    "tuple[str, int] | None",
+]
+
+
 @dataclass
 class _Imported:
     """What the importer knows of where each part of the definition came from, to name
@@ -369,10 +383,6 @@ def _check_row(row: _Row) -> list[Problem]:
     ]
     if row.cells.get("constraint") and row.kind != "integer":
         problems.append(Problem(where, 'a "constraint" is supported only on an integer question'))
-    if row.cells.get("relevant") and row.kind == "begin group":
-        problems.append(
-            Problem(where, '"relevant" on a group is not supported; set it on its questions')
-        )
     return problems
 
 
@@ -443,6 +453,8 @@ class _XLSFormImporter:
         self.kinds: dict[str, str] = {}
         #: Option id of each choice name, by question id (numbers become "v<n>").
         self.option_ids: dict[str, dict[str, str]] = {}
+        #: Question id of each XLSForm name that is not an identifier ("_1_q" → "q__1_q").
+        self.question_ids: dict[str, str] = {}
         #: Languages that some text of the workbook is written in.
         self.languages: set[str] = set()
         #: Indicators assumed for scored questions that name none, by id: their names.
@@ -659,34 +671,48 @@ class _XLSFormImporter:
 
     # Questions --------------------------------------------------------------------------
 
-    def _elements(
-        self,
-    ) -> Iterator[tuple[Mapping[str, Any], _Row | None, tuple[Mapping[str, Any], _Row] | None]]:
-        """The survey's elements in order, groups flattened, each with its row and its
-        innermost group (with the group's row)."""
+    def _elements(self) -> Iterator[_Element]:
+        """The survey's elements in order, groups flattened, each with its row, its
+        innermost group (with the group's row) and the `relevant` of a group around it
+        (with that group's row number)."""
         rows = iter(row for row in self.rows if row.kind != "end group")
 
         def walk(
-            children: list[Mapping[str, Any]], group: tuple[Mapping[str, Any], _Row] | None
-        ) -> Iterator[tuple[Mapping[str, Any], _Row | None, tuple[Mapping[str, Any], _Row] | None]]:
+            children: list[Mapping[str, Any]],
+            group: tuple[Mapping[str, Any], _Row] | None,
+            inherited: tuple[str, int] | None,
+        ) -> Iterator[_Element]:
             for element in children:
                 if element.get("control", {}).get("bodyless"):
                     continue  # pyxform's own metadata group
                 row = next(
                     (row for row in rows if row.cells.get("name") == element.get("name")), None
                 )
-                yield element, row, group
+                yield element, row, group, inherited
                 if element.get("type") == "group":
                     inner = (element, row) if row is not None else group
-                    yield from walk(element.get("children", []), inner)
+                    own = str(element.get("bind", {}).get("relevant") or "")
+                    condition = inherited
+                    if own and row is not None:
+                        if inherited is not None:
+                            self.problems.append(
+                                Problem(
+                                    f"survey row {row.number}",
+                                    f'"relevant" on a group inside a group with a "relevant"'
+                                    f" (row {inherited[1]}) is not supported: a question is"
+                                    " shown on one condition",
+                                )
+                            )
+                        condition = (own, row.number)
+                    yield from walk(element.get("children", []), inner, condition)
 
-        yield from walk(self.document.get("children", []), None)
+        yield from walk(self.document.get("children", []), None, None)
 
     def _questions(self) -> list[dict[str, Any]]:
         questions = []
         notes: list[dict[str, str]] = []
         skipped = []
-        for element, row, group in self._elements():
+        for element, row, group, inherited in self._elements():
             if row is None or row.kind == "begin group":
                 continue
             if row.kind == "metadata":
@@ -695,7 +721,7 @@ class _XLSFormImporter:
             if row.kind == "note":
                 notes.append(self._column_text(element, "label"))
                 continue
-            question = self._question(element, row, group)
+            question = self._question(element, row, group, inherited)
             if notes:
                 question["help"] = {
                     language: "\n".join(
@@ -717,11 +743,22 @@ class _XLSFormImporter:
         element: Mapping[str, Any],
         row: _Row,
         group: tuple[Mapping[str, Any], _Row] | None,
+        inherited: tuple[str, int] | None,
     ) -> dict[str, Any]:
         where = f"survey row {row.number}"
         bind = element.get("bind", {})
+        name = str(element.get("name", ""))
+        question_id = name if IDENTIFIER.match(name) else _identifier(name, "q_")
+        if question_id != name:
+            self.question_ids[name] = question_id
+            self.notes.append(
+                Note(
+                    N_('survey row %(row)s: the name "%(name)s" is the question id "%(id)s"'),
+                    {"row": row.number, "name": name, "id": question_id},
+                )
+            )
         question: dict[str, Any] = {
-            "id": element.get("name"),
+            "id": question_id,
             "text": self._column_text(element, "label"),
             "help": self._column_text(element, "hint"),
             "required": self._flag(bind.get("required"), where, "required"),
@@ -758,8 +795,17 @@ class _XLSFormImporter:
             weight = self._number(element["weight"], where, "weight")
             if weight is not None:
                 question["weight"] = weight
-        if bind.get("relevant"):
-            question["condition"] = self._condition(str(bind["relevant"]), where)
+        relevant = str(bind.get("relevant") or "")
+        if relevant and inherited is not None:
+            self.problems.append(
+                Problem(
+                    where,
+                    f'both this question and its group (row {inherited[1]}) have a "relevant":'
+                    " a question is shown on one condition; set it on the question only",
+                )
+            )
+        elif relevant or inherited is not None:
+            question["condition"] = self._condition(relevant or inherited[0], where)
         self.kinds[str(question["id"])] = row.kind
         self.option_ids[str(question["id"])] = ids = {}
         for option in question.get("options", []):
@@ -898,7 +944,8 @@ class _XLSFormImporter:
                 Problem(where, f'relevant "{relevant}" must test one question, not {len(names)}')
             )
             return None
-        (name,) = names
+        (written,) = names
+        name = self.question_ids.get(written, written)
         values = [value for _, value in terms]
         if self.kinds.get(name) == "integer":
             values = [

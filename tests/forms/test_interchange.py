@@ -547,11 +547,17 @@ def replace_survey_row(number: int, row: list[Any]) -> list[list[Any]]:
             id="weight not a number",
         ),
         pytest.param(
-            replace_survey_row(
-                2, survey_row("begin group", "service", "服务", relevant="${x} = 'y'")
-            ),
-            ['survey row 2: "relevant" on a group is not supported; set it on its questions'],
-            id="relevant on a group",
+            [
+                survey_row("select_one sat", "first", "总体", indicator="attitude"),
+                survey_row("begin group", "more", "更多", relevant="${first} = 'dissatisfied'"),
+                survey_row("text", "why", "原因", relevant="${first} = 'satisfied'"),
+                survey_row("end group"),
+            ],
+            [
+                'survey row 4: both this question and its group (row 3) have a "relevant": a'
+                " question is shown on one condition; set it on the question only"
+            ],
+            id="relevant on a group and on its question",
         ),
         pytest.param(
             replace_survey_row(
@@ -729,3 +735,22 @@ def test_the_xlsform_sample_is_the_bilingual_residents_form():
     imported = from_xlsform(EXAMPLES / "questionnaire-xlsform.xlsx")
     assert imported == normalise(residents_window())
     assert all(question["text"]["en"] for question in imported["questions"])
+
+
+def test_a_groups_relevant_holds_for_its_questions_and_names_become_ids(tmp_path):
+    """Kobo names questions "_1_..." and sets "relevant" on groups: the names become ids,
+    the condition goes to each question of the group, and the import says so."""
+    survey = [
+        survey_row("select_one sat", "_1_overall", "总体", indicator="attitude"),
+        survey_row("begin group", "more", "更多", relevant="${_1_overall} = 'dissatisfied'"),
+        survey_row("text", "why", "原因"),
+        survey_row("select_one yn", "again", "再来", indicator="attitude"),
+        survey_row("end group"),
+    ]
+    assumed: list = []
+    imported = from_xlsform(write_workbook(tmp_path / "form.xlsx", survey), assumed=assumed)
+    ids = [question["id"] for question in imported["questions"]]
+    assert ids == ["q__1_overall", "why", "again"]
+    condition = {"question": "q__1_overall", "one_of": ["dissatisfied"]}
+    assert [q.get("condition") for q in imported["questions"]] == [None, condition, condition]
+    assert any(note.params.get("id") == "q__1_overall" for note in assumed)
