@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -81,6 +82,9 @@ GRADE_COLOURS = {
 }
 UNRATED_COLOUR = "#9e9e9e"
 
+#: Held while a chart is drawn (see chart_style).
+_DRAWING = threading.RLock()
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -105,20 +109,25 @@ def font_family() -> str:
 
 @contextmanager
 def chart_style() -> Iterator[None]:
-    """The look every chart of the reports shares, with the bundled CJK font."""
+    """The look every chart of the reports shares, with the bundled CJK font. One chart
+    at a time per process: matplotlib's rc_context changes its global settings, and a
+    chart drawn meanwhile in another thread (a threaded server) would lose the font."""
     import matplotlib
 
-    with matplotlib.rc_context(
-        {
-            "font.family": [font_family()],
-            "font.size": 9,
-            "axes.titlesize": 11,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "text.parse_math": False,
-            "text.usetex": False,
-            "figure.max_open_warning": 0,
-        }
+    with (
+        _DRAWING,
+        matplotlib.rc_context(
+            {
+                "font.family": [font_family()],
+                "font.size": 9,
+                "axes.titlesize": 11,
+                "axes.spines.top": False,
+                "axes.spines.right": False,
+                "text.parse_math": False,
+                "text.usetex": False,
+                "figure.max_open_warning": 0,
+            }
+        ),
     ):
         yield
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, jsonify, render_template
 
 from reports.assessment import ranked_rows, satisfaction_category
 
@@ -22,11 +25,17 @@ def index() -> str:
 
 @bp.get("/favicon.ico")
 def favicon():
-    """Browsers ask for /favicon.ico whatever the page links: the site's SVG icon."""
-    assert current_app.static_folder is not None
-    return send_from_directory(
-        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
-    )
+    """Browsers ask for /favicon.ico whatever the page links: the site's SVG icon, from
+    memory (a browser often drops this request as it moves on: no file is left open)."""
+    response = current_app.response_class(_favicon(), mimetype="image/svg+xml")
+    response.cache_control.max_age = 86400
+    response.cache_control.public = True
+    return response
+
+
+@cache
+def _favicon() -> bytes:
+    return (Path(__file__).parents[1] / "static" / "favicon.svg").read_bytes()
 
 
 @bp.get("/healthz")

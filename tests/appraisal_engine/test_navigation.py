@@ -58,4 +58,4 @@ def test_the_icon_is_served_and_linked(client):
     with client.get("/favicon.ico") as icon:
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
         assert icon.get_data().startswith(b"<svg")
-    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" href="/favicon.ico"' in client.get("/login").get_data(as_text=True)
