@@ -96,7 +96,7 @@ def _result_tampered(error: ResultTampered) -> Response:
                 details={"path": request.path[:200], "problems": error.problems},
             )
             db_session.commit()
-        except (OperationalError, PoolTimeout) as unavailable:  # refused all the same
+        except (DBAPIError, PoolTimeout) as unavailable:  # refused all the same
             log.error("the refusal could not be audited: %s", unavailable)
             db_session.rollback()
     g._login_user = login_manager.anonymous_user()

@@ -102,7 +102,9 @@ def _chain_new_entries(session: Session, _context: Any, _instances: Any) -> None
     lock, taken here and held until the commit; on SQLite the database's write lock (a
     transaction that read an older tail cannot write: SQLite refuses it as busy)."""
     entries = sorted(
-        (obj for obj in session.new if isinstance(obj, AuditEntry) and obj.sha256 is None),
+        # Every entry not yet in the database, chained again at each flush: one whose
+        # transaction was rolled back comes back with digests of a tail that is gone.
+        (obj for obj in session.new if isinstance(obj, AuditEntry)),
         key=lambda entry: entry.creation_order,
     )
     if not entries:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,7 +36,7 @@ from ..models import (
 )
 from ..templating import CATEGORY_LABELS
 from .integrity import checked_run
-from .scoring_runs import latest_run
+from .scoring_runs import latest_run, run_declarations
 
 
 def results_run(session: Session, campaign: Campaign) -> ScoringRun | None:
@@ -57,21 +56,6 @@ def run_is_final(campaign: Campaign, run: ScoringRun) -> bool:
     """Whether results read from `run` are final: it is the frozen run of a finalised
     campaign. Anything else is provisional (promotions and bonuses follow the final)."""
     return bool(run.frozen) and campaign.status == "finalised"
-
-
-def run_declarations(run: ScoringRun) -> dict[str, Any]:
-    """The input's declarations (campaign, format, indicators, params, questions) of a run,
-    read from the head of its stored input without decompressing the responses: in
-    canonical JSON they all come before the key "responses"."""
-    marker = b',"responses":['
-    decompressor = zlib.decompressobj(31)
-    head = b""
-    step = 1 << 16
-    for start in range(0, len(run.input_gzip), step):
-        head += decompressor.decompress(run.input_gzip[start : start + step])
-        if marker in head:
-            break
-    return json.loads(head[: head.index(marker)] + b"}")
 
 
 @dataclass(frozen=True)

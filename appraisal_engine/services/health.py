@@ -89,6 +89,8 @@ def database_problem(
 def is_busy(error: BaseException) -> bool:
     """A wait that ran out (a lock held too long, a statement cancelled for its time),
     rather than a database that cannot be reached or written."""
+    if isinstance(error, PoolTimeout):  # every connection is held by waiting requests
+        return True
     if isinstance(error, DBAPIError):
         code = getattr(error.orig, "sqlstate", None)
         if code in ("55P03", "57014", "40P01"):  # lock_not_available, query_canceled, deadlock

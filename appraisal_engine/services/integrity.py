@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEntry, Campaign, ScoringRun
-from .scoring_runs import input_pieces, input_sha256, scoring_data
+from .scoring_runs import input_pieces, input_sha256, run_declarations, scoring_data
 
 
 class ResultTampered(Exception):
@@ -98,6 +98,16 @@ def run_problems(session: Session, run: ScoringRun, *, with_input: bool = False)
                     f"its input document does not match its SHA-256"
                     f" (stored {run.input_sha256}, computed {input_sha})"
                 )
+    try:
+        declared = (run_declarations(run).get("campaign") or {}).get("code")
+    except (zlib.error, ValueError, EOFError) as error:
+        problems.append(f"its input document cannot be read ({error})")
+    else:
+        if declared != run.campaign.code:
+            problems.append(
+                f"its input is of campaign {declared!r}, not of {run.campaign.code!r}"
+                " (the run was moved)"
+            )
     entry = _audit_entry(session, "scoring.run", "scoring_run", run.id)
     if entry is None:
         problems.append("the audit log has no entry for it")

@@ -606,6 +606,21 @@ def input_pieces(packed: bytes, size: int = 1 << 20) -> Iterator[bytes]:
         yield rest
 
 
+def run_declarations(run: ScoringRun) -> dict[str, Any]:
+    """The input's declarations (campaign, format, indicators, params, questions) of a run,
+    read from the head of its stored input without decompressing the responses: in
+    canonical JSON they all come before the key "responses"."""
+    marker = b',"responses":['
+    decompressor = zlib.decompressobj(31)
+    head = b""
+    step = 1 << 16
+    for start in range(0, len(run.input_gzip), step):
+        head += decompressor.decompress(run.input_gzip[start : start + step])
+        if marker in head:
+            break
+    return json.loads(head[: head.index(marker)] + b"}")
+
+
 def run_scoring(
     session: Session,
     campaign: Campaign,

@@ -5,10 +5,12 @@ with the triggers dropped is found by `appraisal verify`, and never served."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from appraisal_engine.db import get_database
@@ -36,7 +38,9 @@ def finalised(session, factories):
     blank = factories.response(campaign, units[0])
     blank.answers = []
     session.flush()
+    run_scoring(session, campaign, user=admin)  # an earlier run, left unfrozen
     run_scoring(session, campaign, user=admin)
+    run_scoring(session, live, user=admin)
     session.commit()
     change_status(session, campaign, "finalised", admin)
     campaign.league_published_at = utcnow()
@@ -103,6 +107,18 @@ def test_the_database_refuses_edits_of_a_finalised_campaign(app, finalised, sess
     _refused(engine, "UPDATE scoring_runs SET result_json = '{}' WHERE id = :i", i=run_id)
     _refused(engine, "UPDATE scoring_runs SET frozen = :no WHERE id = :i", i=run_id, no=False)
     _refused(engine, "DELETE FROM scoring_runs WHERE id = :i", i=run_id)
+    with engine.connect() as connection:
+        earlier, live_run = connection.execute(
+            text(
+                "SELECT (SELECT min(id) FROM scoring_runs WHERE campaign_id = :c),"
+                " (SELECT max(id) FROM scoring_runs WHERE campaign_id <> :c)"
+            ),
+            {"c": campaign_id},
+        ).one()
+    _refused(engine, "UPDATE scoring_runs SET frozen = :yes WHERE id = :i", i=earlier, yes=True)
+    _refused(
+        engine, "UPDATE scoring_runs SET campaign_id = :c WHERE id = :i", c=campaign_id, i=live_run
+    )
     _refused(engine, "UPDATE campaigns SET status = 'closed' WHERE id = :c", c=campaign_id)
     _refused(engine, "DELETE FROM campaigns WHERE id = :c", c=campaign_id)
     _refused(engine, "UPDATE audit_log SET actor = 'someone else'")
@@ -110,6 +126,26 @@ def test_the_database_refuses_edits_of_a_finalised_campaign(app, finalised, sess
     if engine.dialect.name == "postgresql":
         for table in ("audit_log", "responses", "answers", "scoring_runs"):
             _refused(engine, f"TRUNCATE {table} CASCADE")
+        # A temporary table named like ours (any session may make one) changes nothing.
+        with pytest.raises(DBAPIError, match="cannot change"), engine.begin() as connection:
+            connection.execute(text("CREATE TEMP TABLE campaigns (id int, status text)"))
+            connection.execute(
+                text("INSERT INTO campaigns VALUES (:c, 'open')"), {"c": campaign_id}
+            )
+            connection.execute(text("DELETE FROM responses WHERE id = :r"), {"r": blank_id})
+    else:
+        # Another program's connection, without the app's recursive_triggers, replacing a row.
+        raw = sqlite3.connect(make_url(str(engine.url)).database)
+        try:
+            for statement in (
+                "INSERT OR REPLACE INTO audit_log (id, at, actor, action, sha256)"
+                " VALUES (1, '2026-01-01 00:00:00', 'x', 'x', 'x')",
+                f"INSERT OR REPLACE INTO responses SELECT * FROM responses WHERE id = {blank_id}",
+            ):
+                with pytest.raises(sqlite3.DatabaseError, match=r"append-only|cannot change"):
+                    raw.execute(statement)
+        finally:
+            raw.close()
 
     # An open campaign's responses are still reviewed as before.
     with engine.begin() as connection:

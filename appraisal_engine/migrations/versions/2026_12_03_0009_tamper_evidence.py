@@ -49,6 +49,30 @@ CAMPAIGN_STATUS_OF = {
     ),
 }
 RUN_CAMPAIGN_STATUS = "(SELECT status FROM campaigns WHERE id = {row}.campaign_id)"
+# The campaign a row belongs to (PostgreSQL locks it before checking its status).
+CAMPAIGN_ID_OF = {
+    "responses": "{row}.campaign_id",
+    "answers": "(SELECT r.campaign_id FROM responses r WHERE r.id = {row}.response_id)",
+    "response_reviews": "(SELECT r.campaign_id FROM responses r WHERE r.id = {row}.response_id)",
+}
+# SQLite's INSERT OR REPLACE deletes the row it replaces, which the DELETE triggers see only
+# on connections with recursive_triggers on (the app's): refuse the replacing INSERT too.
+REPLACES_FINALISED = {
+    "responses": (
+        "EXISTS (SELECT 1 FROM responses r JOIN campaigns c ON c.id = r.campaign_id"
+        " WHERE r.id = NEW.id AND c.status = 'finalised')"
+    ),
+    "answers": (
+        "EXISTS (SELECT 1 FROM answers a JOIN responses r ON r.id = a.response_id"
+        " JOIN campaigns c ON c.id = r.campaign_id WHERE a.id = NEW.id"
+        " AND c.status = 'finalised')"
+    ),
+    "response_reviews": (
+        "EXISTS (SELECT 1 FROM response_reviews v JOIN responses r ON r.id = v.response_id"
+        " JOIN campaigns c ON c.id = r.campaign_id WHERE v.id = NEW.id"
+        " AND c.status = 'finalised')"
+    ),
+}
 
 
 def _sqlite_trigger(name: str, when: str, table: str, condition: str, message: str) -> str:
@@ -63,7 +87,13 @@ for _table, _status in CAMPAIGN_STATUS_OF.items():
     _new = f"{_status.format(row='NEW')} = 'finalised'"
     _old = f"{_status.format(row='OLD')} = 'finalised'"
     SQLITE_TRIGGERS += [
-        _sqlite_trigger(f"{_table}_finalised_insert", "INSERT", _table, _new, FINALISED),
+        _sqlite_trigger(
+            f"{_table}_finalised_insert",
+            "INSERT",
+            _table,
+            f"{_new} OR {REPLACES_FINALISED[_table]}",
+            FINALISED,
+        ),
         _sqlite_trigger(
             f"{_table}_finalised_update", "UPDATE", _table, f"{_old} OR {_new}", FINALISED
         ),
@@ -77,7 +107,16 @@ SQLITE_TRIGGERS += [
         f"{RUN_CAMPAIGN_STATUS.format(row='NEW')} = 'finalised'",
         FINALISED,
     ),
-    _sqlite_trigger("scoring_runs_frozen_update", "UPDATE", "scoring_runs", "OLD.frozen", FROZEN),
+    # A run is never moved to another campaign, and a campaign is frozen at one run only.
+    _sqlite_trigger(
+        "scoring_runs_frozen_update",
+        "UPDATE",
+        "scoring_runs",
+        "OLD.frozen OR NEW.campaign_id IS NOT OLD.campaign_id OR (NEW.frozen AND EXISTS"
+        " (SELECT 1 FROM scoring_runs s WHERE s.campaign_id = NEW.campaign_id AND s.frozen"
+        " AND s.id <> NEW.id))",
+        FROZEN,
+    ),
     _sqlite_trigger(
         "scoring_runs_frozen_delete",
         "DELETE",
@@ -96,24 +135,45 @@ SQLITE_TRIGGERS += [
         "campaigns_finalised_delete", "DELETE", "campaigns", "OLD.status = 'finalised'", FINALISED
     ),
     _sqlite_trigger("audit_log_append_only_update", "UPDATE", "audit_log", "1", APPEND_ONLY),
+    _sqlite_trigger(
+        "audit_log_append_only_replace",
+        "INSERT",
+        "audit_log",
+        "EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)",
+        APPEND_ONLY,
+    ),
+    _sqlite_trigger(
+        "scoring_runs_frozen_replace",
+        "INSERT",
+        "scoring_runs",
+        "EXISTS (SELECT 1 FROM scoring_runs WHERE id = NEW.id AND frozen)",
+        FROZEN,
+    ),
     _sqlite_trigger("audit_log_append_only_delete", "DELETE", "audit_log", "1", APPEND_ONLY),
 ]
 
 
 def _postgres_rows_function(table: str, status: str) -> str:
-    """A statement-level check of `table`'s inserted, updated or deleted rows."""
+    """A statement-level check of `table`'s inserted, updated or deleted rows. The
+    campaigns they belong to are share-locked first, so a campaign being finalised at the
+    same moment is waited for and then seen finalised (READ COMMITTED would read it
+    unlocked, as it was before)."""
     new = f"EXISTS (SELECT 1 FROM new_rows n WHERE {status.format(row='n')} = 'finalised')"
     old = f"EXISTS (SELECT 1 FROM old_rows o WHERE {status.format(row='o')} = 'finalised')"
+    new_ids = f"SELECT {CAMPAIGN_ID_OF[table].format(row='n')} FROM new_rows n"
+    old_ids = f"SELECT {CAMPAIGN_ID_OF[table].format(row='o')} FROM old_rows o"
     return f"""
 CREATE FUNCTION appraisal_finalised_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- Separate statements: each transition table exists only for its own events.
     IF TG_OP <> 'DELETE' THEN
+        PERFORM 1 FROM campaigns WHERE id IN ({new_ids}) FOR SHARE;
         IF {new} THEN
             RAISE EXCEPTION '{FINALISED}' USING ERRCODE = 'restrict_violation';
         END IF;
     END IF;
     IF TG_OP <> 'INSERT' THEN
+        PERFORM 1 FROM campaigns WHERE id IN ({old_ids}) FOR SHARE;
         IF {old} THEN
             RAISE EXCEPTION '{FINALISED}' USING ERRCODE = 'restrict_violation';
         END IF;
@@ -151,6 +211,12 @@ BEGIN
     END IF;
     IF OLD.frozen OR (TG_OP = 'DELETE'
             AND (SELECT status FROM campaigns WHERE id = OLD.campaign_id) = 'finalised') THEN
+        RAISE EXCEPTION '{FROZEN}' USING ERRCODE = 'restrict_violation';
+    END IF;
+    -- A run is never moved to another campaign, and a campaign is frozen at one run only.
+    IF TG_OP = 'UPDATE' AND (NEW.campaign_id IS DISTINCT FROM OLD.campaign_id
+            OR (NEW.frozen AND EXISTS (SELECT 1 FROM scoring_runs s
+                WHERE s.campaign_id = NEW.campaign_id AND s.frozen AND s.id <> NEW.id))) THEN
         RAISE EXCEPTION '{FROZEN}' USING ERRCODE = 'restrict_violation';
     END IF;
     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
@@ -274,6 +340,24 @@ def upgrade() -> None:
             op.execute(statement)
     else:
         op.execute(POSTGRES_FUNCTIONS)
+        _pin_search_paths()
+
+
+def _pin_search_paths() -> None:
+    """Every function of the app's triggers (these and revision 0002's) looks tables up in
+    this schema only, then pg_temp: a temporary table named like one of ours, which any
+    session may create, must not stand in for it."""
+    bind = op.get_bind()
+    schema = bind.scalar(sa.text("SELECT current_schema()"))
+    functions = bind.scalars(
+        sa.text(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p"
+            " JOIN pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE n.nspname = current_schema() AND starts_with(p.proname, 'appraisal_')"
+        )
+    ).all()
+    for function in functions:
+        op.execute(f'ALTER FUNCTION {function} SET search_path = "{schema}", pg_temp')
 
 
 def downgrade() -> None:
