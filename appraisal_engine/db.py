@@ -86,6 +86,9 @@ def make_engine(
     }
     return create_engine(
         url,
+        # Stated, not left to the server's default: the audit chain reads its tail after
+        # taking its lock, which needs a snapshot per statement.
+        isolation_level="READ COMMITTED",
         pool_pre_ping=True,
         pool_timeout=lock_timeout,
         connect_args=connect_args,

@@ -31,6 +31,7 @@ hash when the attempt fails); these rows are only the working state.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -81,12 +82,27 @@ class AttemptKeys:
     client: str
 
 
+def client_of(address: str) -> str:
+    """Who a client is, for counting its attempts: its IPv4 address, or the /64 network of
+    its IPv6 address (one machine is usually given a whole /64, so counting each address
+    would let it guess without limit)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def attempt_keys(secret: str, username: str, address: str) -> AttemptKeys:
     """The keys of an attempt to sign in as `username` (as typed, spaces around removed,
     as authenticate() looks it up) from the client address `address`."""
     return AttemptKeys(
         account=keyed_hash(secret, "sign-in-account", username.strip()),
-        client=keyed_hash(secret, "sign-in-client", address),
+        client=keyed_hash(secret, "sign-in-client", client_of(address)),
     )
 
 

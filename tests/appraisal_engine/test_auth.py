@@ -617,3 +617,14 @@ def test_a_session_ends_after_its_hours(app, client, factories, session):
     current.expires_at = utcnow() - timedelta(seconds=1)
     session.commit()
     assert client.get("/admin/").status_code == 302
+
+
+def test_an_ipv6_clients_network_is_one_client(client, factories, session):
+    """A machine given a /64 cannot guess on by changing its address within it."""
+    user = factories.user("admin")
+    session.commit()
+    for n in range(5):
+        _fail(client, user.username, 1, address=f"2001:db8:1:2::{n + 1:x}")
+    refused = sign_in(client, user.username, "guess", **_from("2001:db8:1:2:ffff::9"))
+    assert refused.status_code == 429
+    assert sign_in(client, user.username, **_from("2001:db8:1:3::1")).status_code == 302
