@@ -31,8 +31,10 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from . import parameters
 from .canonical import input_sha256
 from .errors import ScoringInputError
 
@@ -40,11 +42,11 @@ if TYPE_CHECKING:
     import numpy as np
 
 INPUT_FORMAT = "appraisal-scoring-input/1"
-AGGREGATES = ("mean", "trimmed_mean", "shrunk_mean")
+AGGREGATES = parameters.parameter("aggregate").choice_values
 #: The rules a document may be scored by (SCORING.md §3a); absent means 1.
-REVISIONS = (1, 2)
+REVISIONS = parameters.parameter("scoring_revision").choice_values
 #: How revision 2 rounds the number of excellent places, r(q·N): ⌊x⌋, ⌊x + ½⌋, ⌈x⌉.
-QUOTA_ROUNDINGS = ("floor", "half_up", "ceil")
+QUOTA_ROUNDINGS = parameters.parameter("quota_rounding").choice_values
 #: Grades from best to worst.
 GRADES = ("excellent", "competent", "basic", "incompetent")
 DEFAULT_GROUP = "all"
@@ -54,30 +56,18 @@ DEFAULT_CATEGORIES: dict[str, dict[str, Any]] = {
     "grassroots": {"weight": 0.3, "min_responses": 5},
     "service_targets": {"weight": 0.2, "min_responses": 5},
 }
-DEFAULT_GRADES: dict[str, float] = {
-    "fail_below": 60,
-    "basic_below": 70,
-    "excellent_min": 85,
-    "excellent_quota": 0.2,
-}
-DEFAULT_COEFFICIENTS: dict[str, float] = {
-    "excellent": 1.2,
-    "competent": 1.0,
-    "basic": 0.8,
-    "incompetent": 0.0,
-}
-DEFAULT_PARAMS: dict[str, Any] = {
-    "min_weight_share": 0.5,
-    "aggregate": "mean",
-    "trim": 0.1,
-    "prior_strength": 10,
-    "satisfied_threshold": 60,
-    "confidence": 0.95,
-    "funnel_category": "residents",
-}
+# The defaults of `scoring.parameters`, section by section (the revision: `_revision`).
+DEFAULT_GRADES: dict[str, float] = parameters.section_defaults(("grades",))
+DEFAULT_COEFFICIENTS: dict[str, float] = parameters.section_defaults(("bonus", "coefficients"))
+DEFAULT_PARAMS: dict[str, Any] = parameters.section_defaults(())
 PARAM_KEYS = ("categories", *DEFAULT_PARAMS, "grades", "bonus", "revision")
+#: The grade thresholds (keys of `grades`), lowest first.
+GRADE_THRESHOLDS = tuple(
+    parameters.parameter(name).key for name in parameters.rule("grade_thresholds").parameters
+)
 #: Keys of `grades` beyond the numbers of DEFAULT_GRADES (revision 2 only).
 GRADE_KEYS = (*DEFAULT_GRADES, "quota_rounding")
+assert tuple(DEFAULT_COEFFICIENTS) == GRADES
 
 
 @dataclass(frozen=True)
@@ -264,6 +254,43 @@ def _unique_id(value: Any, path: str, seen: dict[str, str]) -> str:
 # -- the parts ----------------------------------------------------------------------------
 
 
+def _parameter_path(path: str, parameter: parameters.Parameter) -> str:
+    """Where `parameter` is within `path` (params): ``params.grades.fail_below``."""
+    for key in parameter.path:
+        path = key_path(path, key)
+    return path
+
+
+def _bounded(value: Any, params_path: str, *key: str) -> float:
+    """`value` of the parameter at `key` (its place in params), within its bounds."""
+    parameter = parameters.by_key(*key)
+    bounds = parameter.bounds
+    assert bounds is not None
+    return _number(
+        value,
+        _parameter_path(params_path, parameter),
+        low=bounds.low,
+        high=bounds.high,
+        low_open=bounds.low_open,
+        high_open=bounds.high_open,
+    )
+
+
+def _check_rules(path: str, stated: Mapping[str, Any], parsed: Mapping[str, float]) -> None:
+    """The cross-parameter rules of `scoring.parameters.RULES` between the grade
+    thresholds: `stated` and `parsed` map each key of `grades` to its value as given and
+    as checked."""
+    for rule in parameters.RULES:
+        ordered = [parameters.parameter(name) for name in rule.parameters]
+        for lower, higher in pairwise(ordered):
+            if parsed[higher.key] < parsed[lower.key]:
+                raise ScoringInputError(
+                    _parameter_path(path, higher),
+                    f"{_show(stated[higher.key])} is below {lower.key}"
+                    f" ({_show(stated[lower.key])})",
+                )
+
+
 def parse_params(raw: Any, path: str = "params") -> Params:
     """`params` validated, with SCORING.md's defaults for what it leaves out."""
     raw = _object({} if raw is None else raw, path, PARAM_KEYS)
@@ -288,24 +315,8 @@ def parse_params(raw: Any, path: str = "params") -> Params:
     stated_grades = _object(raw.get("grades", {}), grades_path, GRADE_KEYS)
     grades = {**DEFAULT_GRADES, **stated_grades}
     quota_rounding = _quota_rounding(stated_grades, grades_path, revision)
-    fail_below = _number(grades["fail_below"], key_path(grades_path, "fail_below"), low=0, high=100)
-    basic_below = _number(
-        grades["basic_below"], key_path(grades_path, "basic_below"), low=0, high=100
-    )
-    excellent_min = _number(
-        grades["excellent_min"], key_path(grades_path, "excellent_min"), low=0, high=100
-    )
-    if basic_below < fail_below:
-        raise ScoringInputError(
-            key_path(grades_path, "basic_below"),
-            f"{_show(grades['basic_below'])} is below fail_below ({_show(grades['fail_below'])})",
-        )
-    if excellent_min < basic_below:
-        raise ScoringInputError(
-            key_path(grades_path, "excellent_min"),
-            f"{_show(grades['excellent_min'])} is below basic_below "
-            f"({_show(grades['basic_below'])})",
-        )
+    parsed = {key: _bounded(grades[key], path, "grades", key) for key in GRADE_THRESHOLDS}
+    _check_rules(path, grades, parsed)
 
     bonus_path = key_path(path, "bonus")
     bonus = _object(raw.get("bonus", {}), bonus_path, ("coefficients", "pool"))
@@ -318,34 +329,20 @@ def parse_params(raw: Any, path: str = "params") -> Params:
 
     return Params(
         categories=categories,
-        min_weight_share=_number(
-            merged["min_weight_share"], key_path(path, "min_weight_share"), low=0, high=1
-        ),
+        min_weight_share=_bounded(merged["min_weight_share"], path, "min_weight_share"),
         aggregate=aggregate,
-        trim=_number(merged["trim"], key_path(path, "trim"), low=0, high=0.5, high_open=True),
-        prior_strength=_number(merged["prior_strength"], key_path(path, "prior_strength"), low=0),
-        satisfied_threshold=_number(
-            merged["satisfied_threshold"], key_path(path, "satisfied_threshold"), low=0, high=100
-        ),
-        confidence=_number(
-            merged["confidence"],
-            key_path(path, "confidence"),
-            low=0,
-            high=1,
-            low_open=True,
-            high_open=True,
-        ),
-        fail_below=fail_below,
-        basic_below=basic_below,
-        excellent_min=excellent_min,
-        excellent_quota=_number(
-            grades["excellent_quota"], key_path(grades_path, "excellent_quota"), low=0, high=1
-        ),
+        trim=_bounded(merged["trim"], path, "trim"),
+        prior_strength=_bounded(merged["prior_strength"], path, "prior_strength"),
+        satisfied_threshold=_bounded(merged["satisfied_threshold"], path, "satisfied_threshold"),
+        confidence=_bounded(merged["confidence"], path, "confidence"),
+        fail_below=parsed["fail_below"],
+        basic_below=parsed["basic_below"],
+        excellent_min=parsed["excellent_min"],
+        excellent_quota=_bounded(grades["excellent_quota"], path, "grades", "excellent_quota"),
         coefficients=tuple(  # type: ignore[arg-type]
-            _number(coefficients[grade], key_path(coefficients_path, grade), low=0)
-            for grade in GRADES
+            _bounded(coefficients[grade], path, "bonus", "coefficients", grade) for grade in GRADES
         ),
-        pool=None if pool is None else _number(pool, key_path(bonus_path, "pool"), low=0),
+        pool=None if pool is None else _bounded(pool, path, "bonus", "pool"),
         funnel_category=funnel_category,
         revision=revision,
         quota_rounding=quota_rounding,

@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from scoring import canonical_json, dumps_result
+from scoring import canonical_json, dumps_result, parameters
 
 from ..models import (
     Answer,
@@ -233,40 +233,12 @@ def _json_string(value: str) -> str:
 
 
 def _params(campaign: Campaign, categories: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    funnel = campaign.funnel_category
-    if funnel not in categories and categories:
-        funnel = next(iter(categories))
-    params = {
-        "categories": categories,
-        "min_weight_share": campaign.min_weight_share,
-        "aggregate": campaign.aggregate,
-        "trim": campaign.trim_fraction,
-        "prior_strength": campaign.prior_strength,
-        "satisfied_threshold": campaign.satisfied_threshold,
-        "confidence": campaign.confidence,
-        "grades": {
-            "fail_below": campaign.fail_below,
-            "basic_below": campaign.basic_below,
-            "excellent_min": campaign.excellent_min,
-            "excellent_quota": campaign.excellent_quota,
-        },
-        "bonus": {
-            "coefficients": {
-                "excellent": campaign.bonus_excellent,
-                "competent": campaign.bonus_competent,
-                "basic": campaign.bonus_basic,
-                "incompetent": campaign.bonus_incompetent,
-            },
-            "pool": campaign.bonus_pool,
-        },
-        "funnel_category": funnel,
-    }
-    # Revision 1 leaves the document as it was before revisions existed (no key), so that
-    # an old campaign's input, and the stored runs made of it, are reproduced byte for byte.
-    if campaign.scoring_revision >= 2:
-        params["revision"] = campaign.scoring_revision
-        params["grades"]["quota_rounding"] = campaign.quota_rounding
-    return params
+    """The input's params: each parameter of `scoring.parameters` from its column. A
+    funnel category the campaign does not score gives way to the first one it does."""
+    values = {p.name: getattr(campaign, p.name) for p in parameters.PARAMETERS}
+    if values["funnel_category"] not in categories and categories:
+        values["funnel_category"] = next(iter(categories))
+    return parameters.input_params(values, categories)
 
 
 @dataclass
