@@ -9,6 +9,8 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from .registry import category_labels
+
 CAMPAIGN_STATUS_LABELS = {
     "draft": _l("Draft"),
     "open": _l("Open"),
@@ -16,11 +18,7 @@ CAMPAIGN_STATUS_LABELS = {
     "finalised": _l("Finalised"),
 }
 
-CATEGORY_LABELS = {
-    "residents": _l("Residents"),
-    "grassroots": _l("Grassroots units"),
-    "service_targets": _l("Service targets"),
-}
+CATEGORY_LABELS = category_labels()
 #: How the number of excellent places (quota × rated targets) is rounded; a document
 #: that does not say (revision 1) rounds down.
 QUOTA_ROUNDING_WORDS = {
@@ -83,7 +81,7 @@ def grade_label(grade: str | None) -> str:
 
 
 def category_label(category: str) -> str:
-    return str(CATEGORY_LABELS.get(category, category))
+    return str(category_labels().get(category, category))
 
 
 def ordinal(n: int) -> str:

@@ -18,16 +18,17 @@ from datetime import date, datetime
 from statistics import NormalDist
 from typing import Any, Protocol
 
+from scoring import registry
 from scoring.inputs import Params, parse_params
 
 #: The levels a campaign appraises, in the order the reports show them.
-LEVELS = ("unit", "service_point", "cadre")
+LEVELS = registry.target_kind_keys()
 #: Other spellings of a level: "point" is accepted for "service_point" (the app's name).
 GROUP_ALIASES = {"point": "service_point"}
 #: What a missing number is shown as.
 MISSING = "—"
 #: The category whose score breaks ties between equal composites (SCORING.md §3).
-RESIDENTS = "residents"
+RESIDENTS = registry.RESIDENTS
 #: What a report is: "final" when read from the frozen run of a finalised campaign, else
 #: "provisional" (the campaign may still change; promotions and bonuses follow the final).
 REPORT_STATUSES = ("provisional", "final")
@@ -323,14 +324,10 @@ class Labels:
 
 def labels(report: ReportInput) -> Labels:
     _ = report.gettext
-    categories = {
-        "residents": _("Residents"),
-        "grassroots": _("Grassroots units"),
-        "service_targets": _("Service targets"),
-    }
+    categories = {category.key: _(category.label) for category in registry.CATEGORIES}
     categories.update(report.category_names)
     return Labels(
-        groups={"unit": _("Units"), "service_point": _("Service points"), "cadre": _("Cadres")},
+        groups={kind.key: _(kind.report_plural) for kind in registry.TARGET_KINDS},
         grades={
             "excellent": _("Excellent"),
             "competent": _("Competent"),

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from . import registry
 from .aggregate import CategoryStatistics, category_statistics
 from .grading import bonus_amounts, grades, weight_share_met
 from .inputs import ScoringInput, validate, validate_arrays
@@ -26,7 +27,7 @@ from .uncertainty import (
 
 RESULT_FORMAT = "appraisal-scoring-result/1"
 #: The category whose score breaks ties between equal composites.
-RESIDENTS = "residents"
+RESIDENTS = registry.RESIDENTS
 
 
 def _sum(values: Iterable[float]) -> float:

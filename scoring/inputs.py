@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from . import parameters
+from . import parameters, registry
 from .canonical import input_sha256
 from .errors import ScoringInputError
 
@@ -52,9 +52,7 @@ GRADES = ("excellent", "competent", "basic", "incompetent")
 DEFAULT_GROUP = "all"
 
 DEFAULT_CATEGORIES: dict[str, dict[str, Any]] = {
-    "residents": {"weight": 0.5, "min_responses": 30},
-    "grassroots": {"weight": 0.3, "min_responses": 5},
-    "service_targets": {"weight": 0.2, "min_responses": 5},
+    c.key: {"weight": c.weight, "min_responses": c.min_responses} for c in registry.CATEGORIES
 }
 # The defaults of `scoring.parameters`, section by section (the revision: `_revision`).
 DEFAULT_GRADES: dict[str, float] = parameters.section_defaults(("grades",))

@@ -24,6 +24,7 @@ def source_messages() -> set[str]:
     method_map = [
         ("appraisal_engine/**.py", "python"),
         ("reports/**.py", "python"),
+        ("scoring/**.py", "python"),
         ("appraisal_engine/templates/**.html", "jinja2"),
     ]
     found = set()

@@ -20,26 +20,34 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scoring import registry
+
 from .base import Base, UTCDateTime, utcnow
 from .org import CODE_LENGTH, NAME_LENGTH, Cadre, ServicePoint, Unit
 from .questionnaires import Indicator, QuestionnaireVersion, _in
 
 CAMPAIGN_STATUSES = ("draft", "open", "closed", "finalised")
-CATEGORIES = ("residents", "grassroots", "service_targets")
+#: The respondent categories and target kinds of `scoring.registry`, in its order.
+CATEGORIES = registry.category_keys()
 AGGREGATES = ("mean", "trimmed_mean", "shrunk_mean")
 #: SCORING.md's `params.revision`: 1 for campaigns made before revision 2 existed.
 SCORING_REVISIONS = (1, 2)
 #: SCORING.md's `grades.quota_rounding` (revision 2).
 QUOTA_ROUNDINGS = ("floor", "half_up", "ceil")
-TARGET_KINDS = ("unit", "service_point", "cadre")
+TARGET_KINDS = registry.target_kind_keys()
 LINK_KINDS = ("open", "invitation")
-
 #: SCORING.md's default weight and minimum number of responses per category.
-DEFAULT_CATEGORY_PARAMS = {
-    "residents": (0.5, 30),
-    "grassroots": (0.3, 5),
-    "service_targets": (0.2, 5),
-}
+DEFAULT_CATEGORY_PARAMS = {c.key: (c.weight, c.min_responses) for c in registry.CATEGORIES}
+
+
+def exactly_one_target(kinds: tuple[str, ...]) -> str:
+    """The CHECK that a target of each kind names a subject of that kind and no other."""
+    return " OR ".join(
+        f"(kind = '{kind}' AND {kind}_id IS NOT NULL"
+        + "".join(f" AND {other}_id IS NULL" for other in kinds if other != kind)
+        + ")"
+        for kind in kinds
+    )
 
 
 class Campaign(Base):
@@ -98,7 +106,7 @@ class Campaign(Base):
     bonus_incompetent: Mapped[float] = mapped_column(Double, default=0.0)
     #: Money shared out in proportion to bonus coefficients; NULL: coefficients only.
     bonus_pool: Mapped[float | None] = mapped_column(Double)
-    funnel_category: Mapped[str] = mapped_column(String(32), default="residents")
+    funnel_category: Mapped[str] = mapped_column(String(32), default=registry.RESIDENTS)
     #: The rules the campaign is scored by (SCORING.md §3a); new campaigns use revision 2.
     scoring_revision: Mapped[int] = mapped_column(Integer, default=2)
     #: How the excellent quota's number of places is rounded (revision 2).
@@ -171,12 +179,7 @@ class CampaignTarget(Base):
     __table_args__ = (
         CheckConstraint(_in("kind", TARGET_KINDS), name="kind"),
         CheckConstraint(
-            "(kind = 'unit' AND unit_id IS NOT NULL AND service_point_id IS NULL"
-            " AND cadre_id IS NULL)"
-            " OR (kind = 'service_point' AND service_point_id IS NOT NULL AND unit_id IS NULL"
-            " AND cadre_id IS NULL)"
-            " OR (kind = 'cadre' AND cadre_id IS NOT NULL AND unit_id IS NULL"
-            " AND service_point_id IS NULL)",
+            exactly_one_target(TARGET_KINDS),
             name="exactly_one_target",
         ),
         CheckConstraint("NOT veto OR veto_reason IS NOT NULL", name="veto_has_reason"),

@@ -11,13 +11,11 @@ from sqlalchemy.orm import Session
 
 from ..models import (
     RESPONSE_STATUSES,
-    Cadre,
     Campaign,
     CampaignTarget,
     Response,
-    ServicePoint,
-    Unit,
 )
+from ..registry import target_models
 
 
 def campaigns_newest_first() -> Select[tuple[Campaign]]:
@@ -86,11 +84,8 @@ def target_subjects(session: Session, campaign_id: int) -> list[TargetSubject]:
     """The campaign's targets with their subjects, units first, then service points, then
     cadres, each by code: three queries, no ORM objects."""
     subjects: list[TargetSubject] = []
-    for kind, model, column in (
-        ("unit", Unit, CampaignTarget.unit_id),
-        ("service_point", ServicePoint, CampaignTarget.service_point_id),
-        ("cadre", Cadre, CampaignTarget.cadre_id),
-    ):
+    for target_model in target_models():
+        kind, model, column = target_model.key, target_model.model, target_model.column
         rows = session.execute(
             select(
                 CampaignTarget.id,

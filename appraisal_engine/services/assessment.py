@@ -31,10 +31,9 @@ from ..models import (
     Question,
     Response,
     ScoringRun,
-    ServicePoint,
     Unit,
 )
-from ..templating import CATEGORY_LABELS
+from ..registry import category_labels, target_models
 from .integrity import checked_run
 from .scoring_runs import latest_run, run_declarations
 
@@ -84,12 +83,9 @@ def target_places(session: Session, campaign_id: int) -> dict[str, TargetPlace]:
     """The campaign's targets by key ("cadre:C007"), each with its unit (a unit's own)."""
     places: dict[str, TargetPlace] = {}
     owner = aliased(Unit)
-    for kind, model, column in (
-        ("unit", Unit, CampaignTarget.unit_id),
-        ("service_point", ServicePoint, CampaignTarget.service_point_id),
-        ("cadre", Cadre, CampaignTarget.cadre_id),
-    ):
-        unit_id = model.id if model is Unit else model.unit_id
+    for target_model in target_models():
+        kind, model, column = target_model.key, target_model.model, target_model.column
+        unit_id = target_model.unit_column
         rows = session.execute(
             select(
                 CampaignTarget.id,
@@ -177,7 +173,7 @@ def report_input(
     with force_locale(language):
         translations = get_translations()
         category_names = {
-            category: str(CATEGORY_LABELS.get(category, category))
+            category: str(category_labels().get(category, category))
             for category in declarations["params"]["categories"]
         }
     return ReportInput(

@@ -17,10 +17,9 @@ from sqlalchemy import Engine, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from forms.standard import STANDARD_QUESTIONNAIRES
+from scoring.registry import CATEGORIES, RESIDENTS
 
 from ..models import (
-    CATEGORIES,
-    DEFAULT_CATEGORY_PARAMS,
     Answer,
     Base,
     Cadre,
@@ -57,6 +56,9 @@ SPARSE_CADRES = ("C003", "C004", "C029")
 WEAK_TARGETS = ("W06", "C017", "C025", "CN-GSB-SUP")
 #: The window where someone tapped the top rating a dozen times from one phone.
 STUFFED_WINDOW = "W02"
+#: How many invitation responses a unit or cadre gets per invited category (at least, at
+#: most); the other categories' targets get none.
+INVITED_RESPONSES = {"grassroots": (5, 12), "service_targets": (4, 10)}
 
 COMMENTS_GOOD = [
     "工作人员很耐心，一次就办好了。",
@@ -207,7 +209,7 @@ class _ResponseWriter:
                     {"question_id": question_id, "value_text": f"1390000{rng.randrange(10000):04d}"}
                 )
         kiosk_id = None
-        if category == "residents":
+        if category == RESIDENTS:
             channel = rng.choices(["web", "kiosk", "paper"], [85, 10, 5])[0]
             # Tablets stand at service windows; elsewhere residents answer on their phones.
             if channel == "kiosk" and link_id is not None and target.kind == "service_point":
@@ -289,7 +291,7 @@ def _add_stuffing(
             FlagRules(),
             link_id=link.id,
             target_id=target.id,
-            category="residents",
+            category=RESIDENTS,
             device_hash=device,
             kiosk=False,
             fingerprint=fingerprint,
@@ -302,7 +304,7 @@ def _add_stuffing(
             .values(
                 campaign_id=target.campaign_id,
                 campaign_target_id=target.id,
-                category="residents",
+                category=RESIDENTS,
                 questionnaire_version_id=version.id,
                 link_id=link.id,
                 channel="web",
@@ -360,12 +362,13 @@ def _campaign(
     )
     campaign.categories = [
         CampaignCategory(
-            category=category,
-            questionnaire_version=versions[category],
-            weight=DEFAULT_CATEGORY_PARAMS[category][0],
-            min_responses=DEFAULT_CATEGORY_PARAMS[category][1],
+            category=category.key,
+            questionnaire_version=versions[category.key],
+            weight=category.weight,
+            min_responses=category.min_responses,
         )
         for category in CATEGORIES
+        if category.key in versions  # a category without a standard questionnaire is left out
     ]
     weights: dict[int, CampaignIndicator] = {}
     for version in versions.values():
@@ -391,7 +394,7 @@ def _campaign(
 
     # Every target has an open residents' link, as opening a campaign gives it.
     open_links = {
-        subject: Link(token=new_link_token(), target=target, category="residents", kind="open")
+        subject: Link(token=new_link_token(), target=target, category=RESIDENTS, kind="open")
         for subject, target in (targets.items() if links else ())
     }
     session.add_all(open_links.values())
@@ -420,14 +423,14 @@ def _campaign(
                 served_by = rng.choice(serving[subject_code])
             writer.add(
                 target,
-                "residents",
+                RESIDENTS,
                 quality,
                 link_id=open_links[subject_code].id if links else None,
                 served_by=served_by,
             )
         if target.kind == "service_point":
             continue
-        for category, low, high in (("grassroots", 5, 12), ("service_targets", 4, 10)):
+        for category, (low, high) in INVITED_RESPONSES.items():
             n = rng.randint(2, 4) if sparse else rng.randint(low, high)
             if not links:
                 for _ in range(n):
@@ -509,7 +512,7 @@ def build_demo(session: Session, *, seed: int = 2026, today: date | None = None)
         links=True,
     )
     _add_stuffing(
-        session, targets[STUFFED_WINDOW], open_links[STUFFED_WINDOW], versions["residents"], now
+        session, targets[STUFFED_WINDOW], open_links[STUFFED_WINDOW], versions[RESIDENTS], now
     )
     # A provisional run, so that leadership's ranking has figures from the start.
     run_scoring(session, campaign, actor="demo")

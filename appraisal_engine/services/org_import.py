@@ -15,26 +15,18 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from scoring.registry import TARGET_KINDS, target_kind_keys
+
 from ..models import Cadre, ServicePoint, Unit
 from ..models.org import CODE_LENGTH, NAME_LENGTH
+from ..registry import SUBJECT_MODELS
 from .tabular import N_, InputFileError, Problem, Row, Table, read_table
 
-KINDS = {
-    "unit": "unit",
-    "单位": "unit",
-    "service_point": "service_point",
-    "window": "service_point",
-    "窗口": "service_point",
-    "cadre": "cadre",
-    "干部": "cadre",
-}
+#: Each spelling of a kind in the "kind" column (its key or an alias) → its key.
+KINDS = {name: kind.key for kind in TARGET_KINDS for name in (kind.key, *kind.aliases)}
 #: Columns and which kinds of row may fill them in.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "kind": ("unit", "service_point", "cadre"),
-    "code": ("unit", "service_point", "cadre"),
-    "parent": ("unit", "service_point", "cadre"),
-    "name_zh": ("unit", "service_point", "cadre"),
-    "name_en": ("unit", "service_point", "cadre"),
+    **dict.fromkeys(("kind", "code", "parent", "name_zh", "name_en"), target_kind_keys()),
     "position_zh": ("cadre",),
     "position_en": ("cadre",),
     "location_zh": ("service_point",),
@@ -276,7 +268,7 @@ def import_org(session: Session, path: str | Path, *, encoding: str = "utf-8") -
     created: set[tuple[str, str]] = set()
     changed: set[tuple[str, str]] = set()
     stores: dict[str, dict] = {"unit": units, "service_point": service_points, "cadre": cadres}
-    models: dict[str, type] = {"unit": Unit, "service_point": ServicePoint, "cadre": Cadre}
+    models: dict[str, type] = SUBJECT_MODELS
     extra_columns = {
         "unit": (),
         "service_point": ("location_zh", "location_en"),
