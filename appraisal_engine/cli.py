@@ -499,7 +499,9 @@ def score_command(campaign_code: str, as_json: bool) -> None:
 def export_scoring_input_command(campaign_code: str, output: Path) -> None:
     """Write the scoring input of the campaign's latest run, for an auditor to recompute
     with `python -m scoring run FILE`."""
-    from .services.scoring_runs import input_pieces, latest_run
+    from scoring.documents import input_pieces
+
+    from .services.scoring_runs import latest_run
 
     require_schema()
     session = get_session()

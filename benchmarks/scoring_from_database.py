@@ -216,7 +216,8 @@ def measure(campaign_code: str) -> dict:
     from appraisal_engine import create_app
     from appraisal_engine.db import get_database
     from appraisal_engine.queries.campaigns import campaign_by_code
-    from appraisal_engine.services.scoring_runs import input_pieces, run_scoring
+    from appraisal_engine.services.scoring_runs import run_scoring
+    from scoring.documents import input_pieces
 
     app = create_app()
     database = get_database(app)

@@ -10,12 +10,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from scoring import ScoringInputError
+from scoring.documents import input_pieces
 
 from ..db import begin_write, get_session
 from ..models import ScoringRun
 from ..queries.campaigns import campaign_by_code, campaigns_newest_first, response_counts
 from ..services.integrity import ResultTampered, run_problems
-from ..services.scoring_runs import input_pieces, run_scoring
+from ..services.scoring_runs import run_scoring
 from .access import (
     campaign_or_404,
     role_required,

@@ -49,7 +49,8 @@ from ..templating import CAMPAIGN_STATUS_LABELS
 from .audit import record
 from .codes import new_invitation_code, new_link_token
 from .integrity import run_problems
-from .scoring_runs import input_sha256, latest_run, scoring_data
+from .scoring_input import scoring_data
+from .scoring_runs import latest_run
 
 #: Each status and the one that may follow it.
 NEXT_STATUS = {"draft": "open", "open": "closed", "closed": "finalised"}
@@ -752,7 +753,7 @@ def _freeze_last_run(session: Session, campaign: Campaign) -> ScoringRun:
     run = latest_run(session, campaign)
     if run is None:
         raise CampaignError(_l("Run the scoring first: a campaign is finalised at a scoring run."))
-    current = input_sha256(scoring_data(session, campaign))
+    current = scoring_data(session, campaign).sha256()
     if current != run.input_sha256:
         raise CampaignError(
             _l(

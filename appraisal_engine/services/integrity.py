@@ -25,8 +25,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scoring.documents import packed_sha256
+
 from ..models import AuditEntry, Campaign, ScoringRun
-from .scoring_runs import input_pieces, input_sha256, run_declarations, scoring_data
+from .scoring_input import scoring_data
+from .scoring_runs import run_declarations
 
 
 class ResultTampered(Exception):
@@ -71,10 +74,7 @@ def _audit_entry(
 
 def stored_input_sha256(run: ScoringRun) -> str:
     """SHA-256 of the run's input document as stored (decompressed piece by piece)."""
-    digest = hashlib.sha256()
-    for piece in input_pieces(run.input_gzip):
-        digest.update(piece)
-    return digest.hexdigest()
+    return packed_sha256(run.input_gzip)
 
 
 def run_problems(session: Session, run: ScoringRun, *, with_input: bool = False) -> list[str]:
@@ -190,7 +190,7 @@ def finalised_input_problems(session: Session, campaign: Campaign) -> list[str]:
     )
     if frozen is None:
         return [f"campaign {campaign.code} is finalised but has no frozen scoring run"]
-    current = input_sha256(scoring_data(session, campaign))
+    current = scoring_data(session, campaign).sha256()
     if current != frozen.input_sha256:
         return [
             f"campaign {campaign.code}: its responses no longer give the input of its frozen"

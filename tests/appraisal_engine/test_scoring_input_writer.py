@@ -10,23 +10,23 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appraisal_engine.services.scoring_runs import (
-    ScoringData,
-    input_pieces,
-    input_sha256,
-    input_text,
-    pack_input,
-    scoring_data,
-)
+from appraisal_engine.services.scoring_input import scoring_data
 from scoring import canonical_json
+from scoring.documents import (
+    InputDocument,
+    input_declarations,
+    input_pieces,
+    pack_input,
+    packed_sha256,
+)
 
 TARGET_IDS = ["unit:U01", "service_point:W%1", 'cadre:C"2', "cadre:干部\\3", "cadre:C4"]
 QUESTION_IDS = ["b.v1.q", "a.v2.q%s", "a.v1.质量", 'z".v1.q', "a.v1.q10", "a.v1.q9"]
 VALUES = [0.0, -0.0, 25.0, 100.0, 1 / 3, 66.66666666666667, 1e-7, np.nan]
 
 
-def make_data(rows: list[tuple[int, bool, int, int, list[float]]]) -> ScoringData:
-    return ScoringData(
+def make_data(rows: list[tuple[int, bool, int, int, list[float]]]) -> InputDocument:
+    return InputDocument(
         campaign={"code": "c%1", "name": '测评 "2026"'},
         params={"categories": {"grassroots": {"weight": 0.3}, "residents": {"weight": 0.7}}},
         indicators=[{"id": "i", "weight": 1.0}],
@@ -71,10 +71,12 @@ def test_stored_input_is_gzip_of_the_canonical_json_and_reads_back_in_pieces():
     data = make_data(rows)
     expected = canonical_json(data.document())
     sha, packed = pack_input(data)
-    assert sha == hashlib.sha256(expected).hexdigest() == input_sha256(data)
+    assert sha == hashlib.sha256(expected).hexdigest() == data.sha256() == packed_sha256(packed)
     assert gzip.decompress(packed) == expected
     assert b"".join(input_pieces(packed, size=1000)) == expected
-    assert input_text(data) == expected.decode("utf-8")
+    assert data.text() == expected.decode("utf-8")
+    declarations = {k: v for k, v in data.document().items() if k not in ("responses", "targets")}
+    assert input_declarations(packed) == declarations
 
 
 def test_an_empty_campaign_writes_an_empty_list_of_responses():

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 import scoring
 from appraisal_engine.models import Answer, AuditEntry, Response, ScoringRun
-from appraisal_engine.services.scoring_runs import run_scoring, scoring_data
+from appraisal_engine.services.scoring_input import scoring_data
+from appraisal_engine.services.scoring_runs import run_scoring
 
 
 @pytest.fixture
