@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scoring import registry
+from scoring import parameters, registry
 
 from .base import Base, UTCDateTime, utcnow
 from .org import CODE_LENGTH, NAME_LENGTH, Cadre, ServicePoint, Unit
@@ -40,6 +40,11 @@ LINK_KINDS = ("open", "invitation")
 DEFAULT_CATEGORY_PARAMS = {c.key: (c.weight, c.min_responses) for c in registry.CATEGORIES}
 
 
+def _default(name: str) -> object:
+    """A new campaign's value of the scoring parameter `name`."""
+    return parameters.parameter(name).column_default
+
+
 def exactly_one_target(kinds: tuple[str, ...]) -> str:
     """The CHECK that a target of each kind names a subject of that kind and no other."""
     return " OR ".join(
@@ -54,28 +59,12 @@ class Campaign(Base):
     __tablename__ = "campaigns"
     __table_args__ = (
         CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status"),
-        CheckConstraint(_in("aggregate", AGGREGATES), name="aggregate"),
-        CheckConstraint("scoring_revision IN (1, 2)", name="scoring_revision"),
-        CheckConstraint(_in("quota_rounding", QUOTA_ROUNDINGS), name="quota_rounding"),
-        CheckConstraint(_in("funnel_category", CATEGORIES), name="funnel_category"),
         CheckConstraint("ends_on >= starts_on", name="period"),
-        CheckConstraint("min_weight_share >= 0 AND min_weight_share <= 1", name="min_weight_share"),
-        CheckConstraint("trim_fraction >= 0 AND trim_fraction < 0.5", name="trim_fraction"),
-        CheckConstraint("prior_strength >= 0", name="prior_strength"),
-        CheckConstraint(
-            "satisfied_threshold >= 0 AND satisfied_threshold <= 100", name="satisfied_threshold"
+        # The scoring parameters' bounds and choices, and the rules between them.
+        *(
+            CheckConstraint(condition, name=name)
+            for name, condition in parameters.check_constraints(CATEGORIES)
         ),
-        CheckConstraint("confidence > 0 AND confidence < 1", name="confidence"),
-        CheckConstraint(
-            "fail_below <= basic_below AND basic_below <= excellent_min", name="grade_thresholds"
-        ),
-        CheckConstraint("excellent_quota >= 0 AND excellent_quota <= 1", name="excellent_quota"),
-        CheckConstraint(
-            "bonus_excellent >= 0 AND bonus_competent >= 0 AND bonus_basic >= 0"
-            " AND bonus_incompetent >= 0",
-            name="bonus_coefficients",
-        ),
-        CheckConstraint("bonus_pool IS NULL OR bonus_pool >= 0", name="bonus_pool"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,29 +77,31 @@ class Campaign(Base):
     #: draft → open → closed → finalised; only an open campaign accepts responses.
     status: Mapped[str] = mapped_column(String(16), default="draft")
 
-    # Scoring parameters (SCORING.md §2), defaults as there.
-    min_weight_share: Mapped[float] = mapped_column(Double, default=0.5)
-    aggregate: Mapped[str] = mapped_column(String(16), default="mean")
+    # Scoring parameters (SCORING.md §2): names, defaults and CHECKs of scoring.parameters.
+    min_weight_share: Mapped[float] = mapped_column(Double, default=_default("min_weight_share"))
+    aggregate: Mapped[str] = mapped_column(String(16), default=_default("aggregate"))
     #: SCORING.md's `trim`: the share cut from each end by `trimmed_mean`.
-    trim_fraction: Mapped[float] = mapped_column(Double, default=0.1)
-    prior_strength: Mapped[float] = mapped_column(Double, default=10.0)
-    satisfied_threshold: Mapped[float] = mapped_column(Double, default=60.0)
-    confidence: Mapped[float] = mapped_column(Double, default=0.95)
-    fail_below: Mapped[float] = mapped_column(Double, default=60.0)
-    basic_below: Mapped[float] = mapped_column(Double, default=70.0)
-    excellent_min: Mapped[float] = mapped_column(Double, default=85.0)
-    excellent_quota: Mapped[float] = mapped_column(Double, default=0.2)
-    bonus_excellent: Mapped[float] = mapped_column(Double, default=1.2)
-    bonus_competent: Mapped[float] = mapped_column(Double, default=1.0)
-    bonus_basic: Mapped[float] = mapped_column(Double, default=0.8)
-    bonus_incompetent: Mapped[float] = mapped_column(Double, default=0.0)
+    trim_fraction: Mapped[float] = mapped_column(Double, default=_default("trim_fraction"))
+    prior_strength: Mapped[float] = mapped_column(Double, default=_default("prior_strength"))
+    satisfied_threshold: Mapped[float] = mapped_column(
+        Double, default=_default("satisfied_threshold")
+    )
+    confidence: Mapped[float] = mapped_column(Double, default=_default("confidence"))
+    fail_below: Mapped[float] = mapped_column(Double, default=_default("fail_below"))
+    basic_below: Mapped[float] = mapped_column(Double, default=_default("basic_below"))
+    excellent_min: Mapped[float] = mapped_column(Double, default=_default("excellent_min"))
+    excellent_quota: Mapped[float] = mapped_column(Double, default=_default("excellent_quota"))
+    bonus_excellent: Mapped[float] = mapped_column(Double, default=_default("bonus_excellent"))
+    bonus_competent: Mapped[float] = mapped_column(Double, default=_default("bonus_competent"))
+    bonus_basic: Mapped[float] = mapped_column(Double, default=_default("bonus_basic"))
+    bonus_incompetent: Mapped[float] = mapped_column(Double, default=_default("bonus_incompetent"))
     #: Money shared out in proportion to bonus coefficients; NULL: coefficients only.
     bonus_pool: Mapped[float | None] = mapped_column(Double)
-    funnel_category: Mapped[str] = mapped_column(String(32), default=registry.RESIDENTS)
+    funnel_category: Mapped[str] = mapped_column(String(32), default=_default("funnel_category"))
     #: The rules the campaign is scored by (SCORING.md §3a); new campaigns use revision 2.
-    scoring_revision: Mapped[int] = mapped_column(Integer, default=2)
+    scoring_revision: Mapped[int] = mapped_column(Integer, default=_default("scoring_revision"))
     #: How the excellent quota's number of places is rounded (revision 2).
-    quota_rounding: Mapped[str] = mapped_column(String(16), default="floor")
+    quota_rounding: Mapped[str] = mapped_column(String(16), default=_default("quota_rounding"))
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -3,7 +3,7 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import CheckConstraint, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from appraisal_engine import create_app
@@ -118,3 +118,33 @@ def _draft_version_id(connection) -> int:
         ),
         {"q": questionnaire},
     ).scalar_one()
+
+
+def _spaced(sql: str) -> str:
+    return " ".join(sql.replace("(", " ( ").replace(")", " ) ").split())
+
+
+def test_the_migrated_checks_are_the_models(make_database_url, backend):
+    """The CHECK constraints the models generate (scoring.parameters, scoring.registry)
+    are the migrated database's: names on both backends, and on SQLite, which keeps the
+    SQL as written, the conditions too (compare_metadata does not compare CHECKs)."""
+    engine = make_engine(make_database_url())
+    tables = ("campaigns", "campaign_categories", "campaign_targets", "links")
+    with engine.connect() as connection:
+        inspector = inspect(connection)
+        migrated = {
+            table: {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table)}
+            for table in tables
+        }
+    engine.dispose()
+    for table in tables:
+        stated = {
+            check.name: str(check.sqltext)
+            for check in Base.metadata.tables[table].constraints
+            if isinstance(check, CheckConstraint)
+        }
+        assert set(migrated[table]) == set(stated), table
+        if backend == "sqlite":
+            assert {n: _spaced(s) for n, s in migrated[table].items()} == {
+                n: _spaced(s) for n, s in stated.items()
+            }, table
