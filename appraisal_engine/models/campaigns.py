@@ -5,7 +5,9 @@ The scoring parameters of a campaign are those of SCORING.md §2, with its defau
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
 
 from scoring import parameters, registry
 
@@ -38,11 +41,6 @@ TARGET_KINDS = registry.target_kind_keys()
 LINK_KINDS = ("open", "invitation")
 #: SCORING.md's default weight and minimum number of responses per category.
 DEFAULT_CATEGORY_PARAMS = {c.key: (c.weight, c.min_responses) for c in registry.CATEGORIES}
-
-
-def _default(name: str) -> object:
-    """A new campaign's value of the scoring parameter `name`."""
-    return parameters.parameter(name).column_default
 
 
 def exactly_one_target(kinds: tuple[str, ...]) -> str:
@@ -77,31 +75,8 @@ class Campaign(Base):
     #: draft → open → closed → finalised; only an open campaign accepts responses.
     status: Mapped[str] = mapped_column(String(16), default="draft")
 
-    # Scoring parameters (SCORING.md §2): names, defaults and CHECKs of scoring.parameters.
-    min_weight_share: Mapped[float] = mapped_column(Double, default=_default("min_weight_share"))
-    aggregate: Mapped[str] = mapped_column(String(16), default=_default("aggregate"))
-    #: SCORING.md's `trim`: the share cut from each end by `trimmed_mean`.
-    trim_fraction: Mapped[float] = mapped_column(Double, default=_default("trim_fraction"))
-    prior_strength: Mapped[float] = mapped_column(Double, default=_default("prior_strength"))
-    satisfied_threshold: Mapped[float] = mapped_column(
-        Double, default=_default("satisfied_threshold")
-    )
-    confidence: Mapped[float] = mapped_column(Double, default=_default("confidence"))
-    fail_below: Mapped[float] = mapped_column(Double, default=_default("fail_below"))
-    basic_below: Mapped[float] = mapped_column(Double, default=_default("basic_below"))
-    excellent_min: Mapped[float] = mapped_column(Double, default=_default("excellent_min"))
-    excellent_quota: Mapped[float] = mapped_column(Double, default=_default("excellent_quota"))
-    bonus_excellent: Mapped[float] = mapped_column(Double, default=_default("bonus_excellent"))
-    bonus_competent: Mapped[float] = mapped_column(Double, default=_default("bonus_competent"))
-    bonus_basic: Mapped[float] = mapped_column(Double, default=_default("bonus_basic"))
-    bonus_incompetent: Mapped[float] = mapped_column(Double, default=_default("bonus_incompetent"))
-    #: Money shared out in proportion to bonus coefficients; NULL: coefficients only.
-    bonus_pool: Mapped[float | None] = mapped_column(Double)
-    funnel_category: Mapped[str] = mapped_column(String(32), default=_default("funnel_category"))
-    #: The rules the campaign is scored by (SCORING.md §3a); new campaigns use revision 2.
-    scoring_revision: Mapped[int] = mapped_column(Integer, default=_default("scoring_revision"))
-    #: How the excellent quota's number of places is rounded (revision 2).
-    quota_rounding: Mapped[str] = mapped_column(String(16), default=_default("quota_rounding"))
+    # The scoring parameters (SCORING.md §2) are columns too, one per entry of
+    # scoring.parameters.PARAMETERS with its default and CHECK: see `_parameter_columns`.
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -119,6 +94,31 @@ class Campaign(Base):
     targets: Mapped[list[CampaignTarget]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan"
     )
+
+
+#: The column type of each kind of scoring parameter.
+PARAMETER_TYPES: dict[str, Callable[[], TypeEngine[Any]]] = {
+    parameters.NUMBER: Double,
+    parameters.WHOLE: Integer,
+    parameters.CHOICE: lambda: String(16),
+    parameters.CATEGORY: lambda: String(32),
+}
+
+
+def _parameter_columns() -> None:
+    """A column of campaigns per scoring parameter (`Parameter.name`: "trim_fraction"),
+    NOT NULL unless optional (bonus_pool: NULL for coefficients only), with a new
+    campaign's value as its default. Declarative maps a column set on the class."""
+    for parameter in parameters.PARAMETERS:
+        column = mapped_column(
+            PARAMETER_TYPES[parameter.kind](),
+            nullable=parameter.optional,
+            default=parameter.column_default,
+        )
+        setattr(Campaign, parameter.name, column)
+
+
+_parameter_columns()
 
 
 class CampaignCategory(Base):
