@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import parameters, registry
 from .canonical import input_sha256
-from .errors import ScoringInputError
+from .errors import ScoringInputError, Term
+from .messages import N_
 
 if TYPE_CHECKING:
     import numpy as np
@@ -170,38 +171,44 @@ def _type_name(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
+        return Term(N_("a boolean"))
     if isinstance(value, (int, float)):
-        return "a number"
+        return Term(N_("a number"))
     if isinstance(value, str):
-        return "a string"
+        return Term(N_("a string"))
     if isinstance(value, Mapping):
-        return "an object"
+        return Term(N_("an object"))
     if isinstance(value, (list, tuple)):
-        return "a list"
+        return Term(N_("a list"))
     return type(value).__name__
 
 
 def _object(value: Any, path: str, allowed: Sequence[str] | None = None) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise ScoringInputError(path, f"must be an object, not {_type_name(value)}")
+        raise ScoringInputError(
+            path, N_("must be an object, not %(type)s"), {"type": _type_name(value)}
+        )
     for key in value:
         if not isinstance(key, str):
-            raise ScoringInputError(path, f"key {_show(key)} is not a string")
+            raise ScoringInputError(path, N_("key %(key)s is not a string"), {"key": _show(key)})
         if allowed is not None and key not in allowed:
-            raise ScoringInputError(key_path(path, key), f'unknown key "{key}"')
+            raise ScoringInputError(key_path(path, key), N_('unknown key "%(key)s"'), {"key": key})
     return value
 
 
 def _list(value: Any, path: str) -> Sequence[Any]:
     if not isinstance(value, (list, tuple)):
-        raise ScoringInputError(path, f"must be a list, not {_type_name(value)}")
+        raise ScoringInputError(
+            path, N_("must be a list, not %(type)s"), {"type": _type_name(value)}
+        )
     return value
 
 
 def _identifier(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value:
-        raise ScoringInputError(path, f"must be a non-empty string, not {_show(value)}")
+        raise ScoringInputError(
+            path, N_("must be a non-empty string, not %(value)s"), {"value": _show(value)}
+        )
     return value
 
 
@@ -215,13 +222,17 @@ def _number(
     high_open: bool = False,
 ) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScoringInputError(path, f"must be a number, not {_show(value)}")
+        raise ScoringInputError(
+            path, N_("must be a number, not %(value)s"), {"value": _show(value)}
+        )
     try:
         finite = math.isfinite(value)
     except OverflowError:  # an int beyond the range of a float
         finite = False
     if not finite:
-        raise ScoringInputError(path, f"must be a finite number, not {_show(value)}")
+        raise ScoringInputError(
+            path, N_("must be a finite number, not %(value)s"), {"value": _show(value)}
+        )
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high:
@@ -229,22 +240,32 @@ def _number(
         right = ")" if high_open else "]"
         lo = "-inf" if low is None else _show(low)
         hi = "inf" if high is None else _show(high)
-        raise ScoringInputError(path, f"{_show(value)} is not in {left}{lo}, {hi}{right}")
+        raise ScoringInputError(
+            path,
+            N_("%(value)s is not in %(interval)s"),
+            {"value": _show(value), "interval": f"{left}{lo}, {hi}{right}"},
+        )
     return float(value)
 
 
 def _count(value: Any, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ScoringInputError(path, f"must be a whole number, not {_show(value)}")
+        raise ScoringInputError(
+            path, N_("must be a whole number, not %(value)s"), {"value": _show(value)}
+        )
     if value < 0:
-        raise ScoringInputError(path, f"must not be negative, not {value}")
+        raise ScoringInputError(path, N_("must not be negative, not %(value)s"), {"value": value})
     return value
 
 
 def _unique_id(value: Any, path: str, seen: dict[str, str]) -> str:
     identifier = _identifier(value, path)
     if identifier in seen:
-        raise ScoringInputError(path, f'duplicate id "{identifier}" (also {seen[identifier]})')
+        raise ScoringInputError(
+            path,
+            N_('duplicate id "%(id)s" (also %(other)s)'),
+            {"id": identifier, "other": seen[identifier]},
+        )
     seen[identifier] = path
     return identifier
 
@@ -284,8 +305,12 @@ def _check_rules(path: str, stated: Mapping[str, Any], parsed: Mapping[str, floa
             if parsed[higher.key] < parsed[lower.key]:
                 raise ScoringInputError(
                     _parameter_path(path, higher),
-                    f"{_show(stated[higher.key])} is below {lower.key}"
-                    f" ({_show(stated[lower.key])})",
+                    N_("%(value)s is below %(lower)s (%(limit)s)"),
+                    {
+                        "value": _show(stated[higher.key]),
+                        "lower": lower.key,
+                        "limit": _show(stated[lower.key]),
+                    },
                 )
 
 
@@ -299,14 +324,19 @@ def parse_params(raw: Any, path: str = "params") -> Params:
     if aggregate not in AGGREGATES:
         options = ", ".join(f'"{name}"' for name in AGGREGATES)
         raise ScoringInputError(
-            key_path(path, "aggregate"), f"must be one of {options}, not {_show(aggregate)}"
+            key_path(path, "aggregate"),
+            N_("must be one of %(options)s, not %(value)s"),
+            {"options": options, "value": _show(aggregate)},
         )
     funnel_category = merged["funnel_category"]
     funnel_path = key_path(path, "funnel_category")
     _identifier(funnel_category, funnel_path)
     if funnel_category not in {category.id for category in categories}:
-        default = "" if "funnel_category" in raw else " (the default: set funnel_category)"
-        raise ScoringInputError(funnel_path, f'unknown category "{funnel_category}"{default}')
+        if "funnel_category" in raw:
+            message = N_('unknown category "%(category)s"')
+        else:
+            message = N_('unknown category "%(category)s" (the default: set funnel_category)')
+        raise ScoringInputError(funnel_path, message, {"category": funnel_category})
 
     grades_path = key_path(path, "grades")
     revision = _revision(raw, path)
@@ -353,7 +383,9 @@ def _revision(raw: Mapping[str, Any], path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value not in REVISIONS:
         options = " or ".join(str(revision) for revision in REVISIONS)
         raise ScoringInputError(
-            key_path(path, "revision"), f"must be {options}, not {_show(value)}"
+            key_path(path, "revision"),
+            N_("must be %(options)s, not %(value)s"),
+            {"options": options, "value": _show(value)},
         )
     return value
 
@@ -366,10 +398,14 @@ def _quota_rounding(grades: Mapping[str, Any], grades_path: str, revision: int) 
     path = key_path(grades_path, "quota_rounding")
     value = grades["quota_rounding"]
     if revision < 2:
-        raise ScoringInputError(path, "needs revision 2 (set params.revision to 2)")
+        raise ScoringInputError(path, N_("needs revision 2 (set params.revision to 2)"))
     if value not in QUOTA_ROUNDINGS:
         options = ", ".join(f'"{name}"' for name in QUOTA_ROUNDINGS)
-        raise ScoringInputError(path, f"must be one of {options}, not {_show(value)}")
+        raise ScoringInputError(
+            path,
+            N_("must be one of %(options)s, not %(value)s"),
+            {"options": options, "value": _show(value)},
+        )
     return value
 
 
@@ -377,7 +413,7 @@ def _parse_categories(raw: Any, params_path: str) -> tuple[Category, ...]:
     path = key_path(params_path, "categories")
     raw = _object(raw, path)
     if not raw:
-        raise ScoringInputError(path, "declares no category")
+        raise ScoringInputError(path, N_("declares no category"))
     categories = []
     for name, spec in raw.items():
         item_path = key_path(path, name)
@@ -388,7 +424,7 @@ def _parse_categories(raw: Any, params_path: str) -> tuple[Category, ...]:
         }
         for key in ("weight", "min_responses"):
             if key not in spec:
-                raise ScoringInputError(key_path(item_path, key), "is missing")
+                raise ScoringInputError(key_path(item_path, key), N_("is missing"))
         categories.append(
             Category(
                 id=name,
@@ -402,7 +438,7 @@ def _parse_categories(raw: Any, params_path: str) -> tuple[Category, ...]:
 def parse_indicators(raw: Any, path: str = "indicators") -> tuple[Indicator, ...]:
     items = _list(raw, path)
     if not items:
-        raise ScoringInputError(path, "declares no indicator")
+        raise ScoringInputError(path, N_("declares no indicator"))
     seen: dict[str, str] = {}
     indicators = []
     for position, item in enumerate(items):
@@ -410,7 +446,7 @@ def parse_indicators(raw: Any, path: str = "indicators") -> tuple[Indicator, ...
         item = _object(item, item_path, ("id", "weight"))
         for key in ("id", "weight"):
             if key not in item:
-                raise ScoringInputError(key_path(item_path, key), "is missing")
+                raise ScoringInputError(key_path(item_path, key), N_("is missing"))
         indicators.append(
             Indicator(
                 id=_unique_id(item["id"], key_path(item_path, "id"), seen),
@@ -425,7 +461,7 @@ def parse_questions(
 ) -> tuple[Question, ...]:
     items = _list(raw, path)
     if not items:
-        raise ScoringInputError(path, "declares no question")
+        raise ScoringInputError(path, N_("declares no question"))
     declared = {indicator.id for indicator in indicators}
     seen: dict[str, str] = {}
     questions = []
@@ -434,12 +470,14 @@ def parse_questions(
         item = _object(item, item_path, ("id", "indicator", "weight"))
         for key in ("id", "indicator", "weight"):
             if key not in item:
-                raise ScoringInputError(key_path(item_path, key), "is missing")
+                raise ScoringInputError(key_path(item_path, key), N_("is missing"))
         identifier = _unique_id(item["id"], key_path(item_path, "id"), seen)
         indicator = _identifier(item["indicator"], key_path(item_path, "indicator"))
         if indicator not in declared:
             raise ScoringInputError(
-                key_path(item_path, "indicator"), f'unknown indicator "{indicator}"'
+                key_path(item_path, "indicator"),
+                N_('unknown indicator "%(indicator)s"'),
+                {"indicator": indicator},
             )
         weight = _number(item["weight"], key_path(item_path, "weight"), low=0, low_open=True)
         questions.append(Question(id=identifier, indicator=indicator, weight=weight))
@@ -455,16 +493,20 @@ def parse_targets(raw: Any, path: str = "targets") -> tuple[Target, ...]:
         item = _object(item, item_path, ("id", "name", "group", "veto"))
         for key in ("id", "name"):
             if key not in item:
-                raise ScoringInputError(key_path(item_path, key), "is missing")
+                raise ScoringInputError(key_path(item_path, key), N_("is missing"))
         name = item["name"]
         if not isinstance(name, str):
             raise ScoringInputError(
-                key_path(item_path, "name"), f"must be a string, not {_show(name)}"
+                key_path(item_path, "name"),
+                N_("must be a string, not %(value)s"),
+                {"value": _show(name)},
             )
         veto = item.get("veto", False)
         if not isinstance(veto, bool):
             raise ScoringInputError(
-                key_path(item_path, "veto"), f"must be true or false, not {_show(veto)}"
+                key_path(item_path, "veto"),
+                N_("must be true or false, not %(value)s"),
+                {"value": _show(veto)},
             )
         targets.append(
             Target(
@@ -497,23 +539,29 @@ def _parse_responses(
         item = _object(item, item_path, ("id", "target", "category", "points"))
         for key in ("id", "target", "category", "points"):
             if key not in item:
-                raise ScoringInputError(key_path(item_path, key), "is missing")
+                raise ScoringInputError(key_path(item_path, key), N_("is missing"))
         ids.append(_unique_id(item["id"], key_path(item_path, "id"), seen))
         target = _identifier(item["target"], key_path(item_path, "target"))
         if target not in target_index:
-            raise ScoringInputError(key_path(item_path, "target"), f'unknown target "{target}"')
+            raise ScoringInputError(
+                key_path(item_path, "target"), N_('unknown target "%(target)s"'), {"target": target}
+            )
         targets_of[row] = target_index[target]
         category = _identifier(item["category"], key_path(item_path, "category"))
         if category not in category_index:
             raise ScoringInputError(
-                key_path(item_path, "category"), f'unknown category "{category}"'
+                key_path(item_path, "category"),
+                N_('unknown category "%(category)s"'),
+                {"category": category},
             )
         categories_of[row] = category_index[category]
         points_path = key_path(item_path, "points")
         for question, value in _object(item["points"], points_path).items():
             if question not in question_index:
                 raise ScoringInputError(
-                    key_path(points_path, question), f'unknown question "{question}"'
+                    key_path(points_path, question),
+                    N_('unknown question "%(question)s"'),
+                    {"question": question},
                 )
             if value is not None:
                 points[row, question_index[question]] = _number(
@@ -534,10 +582,12 @@ def validate(document: Any) -> ScoringInput:
     )
     for key in ("format", "indicators", "questions", "targets", "responses"):
         if key not in document:
-            raise ScoringInputError(key, "is missing")
+            raise ScoringInputError(key, N_("is missing"))
     if document["format"] != INPUT_FORMAT:
         raise ScoringInputError(
-            "format", f'must be "{INPUT_FORMAT}", not {_show(document["format"])}'
+            "format",
+            N_('must be "%(format)s", not %(value)s'),
+            {"format": INPUT_FORMAT, "value": _show(document["format"])},
         )
     if "campaign" in document:
         _object(document["campaign"], "campaign")
@@ -551,7 +601,9 @@ def validate(document: Any) -> ScoringInput:
     try:
         digest = input_sha256(document)
     except (TypeError, ValueError) as error:
-        raise ScoringInputError("", f"the document is not plain JSON data: {error}") from None
+        raise ScoringInputError(
+            "", N_("the document is not plain JSON data: %(error)s"), {"error": str(error)}
+        ) from None
     return ScoringInput(
         params=params,
         indicators=indicators,
@@ -589,10 +641,13 @@ def validate_arrays(
     if points.ndim != 2 or points.shape[1] != len(questions):
         raise ScoringInputError(
             "points_matrix",
-            f"must have shape (n_responses, {len(questions)}), not {points.shape}",
+            N_("must have shape (n_responses, %(columns)s), not %(shape)s"),
+            {"columns": len(questions), "shape": str(points.shape)},
         )
     if not (np.issubdtype(points.dtype, np.floating) or np.issubdtype(points.dtype, np.integer)):
-        raise ScoringInputError("points_matrix", f"must hold numbers, not {points.dtype}")
+        raise ScoringInputError(
+            "points_matrix", N_("must hold numbers, not %(type)s"), {"type": str(points.dtype)}
+        )
     points = np.ascontiguousarray(points, dtype=np.float64)
     count = points.shape[0]
     bad = ~(np.isnan(points) | ((points >= 0) & (points <= 100)))
@@ -600,27 +655,41 @@ def validate_arrays(
         row, column = (int(i) for i in np.argwhere(bad)[0])
         raise ScoringInputError(
             f"responses[{row}].points.{questions[column].id}",
-            f"{float(points[row, column])!r} is not in [0, 100]",
+            N_("%(value)s is not in %(interval)s"),
+            {"value": repr(float(points[row, column])), "interval": "[0, 100]"},
         )
 
     def index_array(values: Any, name: str, size: int, what: str) -> np.ndarray:
         array = np.asarray(values)
         if array.shape != (count,):
-            raise ScoringInputError(name, f"must have shape ({count},), not {array.shape}")
+            raise ScoringInputError(
+                name,
+                N_("must have shape (%(rows)s,), not %(shape)s"),
+                {"rows": count, "shape": str(array.shape)},
+            )
         if count and not np.issubdtype(array.dtype, np.integer):
-            raise ScoringInputError(name, f"must hold integers, not {array.dtype}")
+            raise ScoringInputError(
+                name, N_("must hold integers, not %(type)s"), {"type": str(array.dtype)}
+            )
         array = array.astype(np.int64)
         outside = (array < 0) | (array >= size)
         if outside.any():
             row = int(np.flatnonzero(outside)[0])
             raise ScoringInputError(
-                f"{name}[{row}]", f"{int(array[row])} does not index a {what} (0..{size - 1})"
+                f"{name}[{row}]",
+                N_("%(value)s does not index a %(what)s (0..%(last)s)"),
+                {"value": int(array[row]), "what": Term(what), "last": size - 1},
             )
         return array
 
-    targets_of = index_array(response_target_index, "response_target_index", len(targets), "target")
+    targets_of = index_array(
+        response_target_index, "response_target_index", len(targets), N_("target")
+    )
     categories_of = index_array(
-        response_category_index, "response_category_index", len(params.categories), "category"
+        response_category_index,
+        "response_category_index",
+        len(params.categories),
+        N_("category"),
     )
     return ScoringInput(
         params=params,

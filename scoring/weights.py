@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import AhpError
+from .messages import N_
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,38 +41,61 @@ def _matrix(rows: Any) -> np.ndarray:
     import numpy as np  # here, not above: the app imports ahp in every worker (scoring/__init__)
 
     if not isinstance(rows, (list, tuple)) or not rows:
-        raise AhpError("matrix", "must be a non-empty list of rows")
+        raise AhpError("matrix", N_("must be a non-empty list of rows"))
     n = len(rows)
     for i, row in enumerate(rows):
         if not isinstance(row, (list, tuple)):
-            raise AhpError(f"matrix[{i}]", "must be a list of numbers")
+            raise AhpError(f"matrix[{i}]", N_("must be a list of numbers"))
         if len(row) != n:
             raise AhpError(
-                f"matrix[{i}]", f"has {len(row)} entries but the matrix has {n} rows: not square"
+                f"matrix[{i}]",
+                N_("has %(entries)s entries but the matrix has %(rows)s rows: not square"),
+                {"entries": len(row), "rows": n},
             )
         for j, value in enumerate(row):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise AhpError(f"matrix[{i}][{j}]", f"must be a number, not {value!r}")
+                raise AhpError(
+                    f"matrix[{i}][{j}]",
+                    N_("must be a number, not %(value)s"),
+                    {"value": repr(value)},
+                )
             if not math.isfinite(value) or value <= 0:
-                raise AhpError(f"matrix[{i}][{j}]", f"{value!r} is not a positive number")
+                raise AhpError(
+                    f"matrix[{i}][{j}]",
+                    N_("%(value)s is not a positive number"),
+                    {"value": repr(value)},
+                )
     if n > len(RANDOM_INDEX):
         raise AhpError(
             "matrix",
-            f"has {n} rows; Saaty's random index (and so CR) is defined for at most "
-            f"{len(RANDOM_INDEX)} criteria",
+            N_(
+                "has %(rows)s rows; Saaty's random index (and so CR) is defined for at most "
+                "%(most)s criteria"
+            ),
+            {"rows": n, "most": len(RANDOM_INDEX)},
         )
     matrix = np.array(rows, dtype=np.float64)
     for i in range(n):
         if abs(matrix[i, i] - 1) > RECIPROCAL_TOLERANCE:
             raise AhpError(
-                f"matrix[{i}][{i}]", f"{rows[i][i]!r} on the diagonal: must be 1 (reciprocal)"
+                f"matrix[{i}][{i}]",
+                N_("%(value)s on the diagonal: must be 1 (reciprocal)"),
+                {"value": repr(rows[i][i])},
             )
         for j in range(i + 1, n):
             if abs(matrix[j, i] - 1 / matrix[i, j]) > RECIPROCAL_TOLERANCE:
                 raise AhpError(
                     f"matrix[{j}][{i}]",
-                    f"{rows[j][i]!r} is not the reciprocal of matrix[{i}][{j}] = {rows[i][j]!r} "
-                    f"(1/{rows[i][j]!r} = {1 / matrix[i, j]!r}): not reciprocal",
+                    N_(
+                        "%(value)s is not the reciprocal of %(entry)s = %(other)s "
+                        "(1/%(other)s = %(inverse)s): not reciprocal"
+                    ),
+                    {
+                        "value": repr(rows[j][i]),
+                        "entry": f"matrix[{i}][{j}]",
+                        "other": repr(rows[i][j]),
+                        "inverse": repr(1 / matrix[i, j]),
+                    },
                 )
     return matrix
 
@@ -98,8 +122,16 @@ def ahp(matrix: Any) -> AhpResult:
     if cr > MAX_CR:
         raise AhpError(
             "matrix",
-            f"the comparisons are inconsistent: CR = {cr:.4f} > {MAX_CR} "
-            f"(λ_max = {lambda_max:.4f}, CI = {ci:.4f}); revise the judgements",
+            N_(
+                "the comparisons are inconsistent: CR = %(cr)s > %(most)s "
+                "(λ_max = %(lambda_max)s, CI = %(ci)s); revise the judgements"
+            ),
+            {
+                "cr": f"{cr:.4f}",
+                "most": MAX_CR,
+                "lambda_max": f"{lambda_max:.4f}",
+                "ci": f"{ci:.4f}",
+            },
             cr=cr,
         )
     return AhpResult(weights=tuple(float(w) for w in weights), lambda_max=lambda_max, ci=ci, cr=cr)

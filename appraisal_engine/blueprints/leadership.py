@@ -84,7 +84,7 @@ def store_scoring_run(code: str) -> ScoringRun:
         run = run_scoring(session, campaign, user=current_user)
     except ScoringInputError as error:
         session.rollback()
-        abort(409, _("The campaign cannot be scored: %(reason)s", reason=str(error)))
+        abort(409, _("The campaign cannot be scored: %(reason)s", reason=error.described(_)))
     session.commit()
     flash(_("Scoring run %(number)s is stored.", number=run.id))
     return run

@@ -671,4 +671,5 @@ def campaign_ahp(code: str, kind: str):
         scale=service.SAATY_VALUES,
         outcome=outcome,
         is_result=isinstance(outcome, AhpResult),
+        problem=outcome.localized(_) if isinstance(outcome, AhpError) else None,
     )
