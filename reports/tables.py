@@ -18,8 +18,8 @@ from datetime import date, datetime
 from statistics import NormalDist
 from typing import Any, Protocol
 
-from scoring import registry
-from scoring.inputs import Params, parse_params
+from scoring import parameters, registry
+from scoring.inputs import GRADES, Params, parse_params
 
 #: The levels a campaign appraises, in the order the reports show them.
 LEVELS = registry.target_kind_keys()
@@ -493,6 +493,24 @@ def quota_rounding_words(report: ReportInput, params: Params) -> str:
     return words[params.quota_rounding]
 
 
+#: Parameters the sheet shows only when the category score is that aggregate.
+SHOWN_WITH_AGGREGATE = {"trim_fraction": "trimmed_mean", "prior_strength": "shrunk_mean"}
+
+
+def sheet_parameters() -> list[parameters.Parameter]:
+    """The parameter sheet's rows: the scoring rules' revision, then every parameter of
+    `scoring.parameters` in its order."""
+    revision = parameters.by_key("revision")
+    return [revision, *(p for p in parameters.PARAMETERS if p is not revision)]
+
+
+def parameter_value(params: Params, parameter: parameters.Parameter) -> Any:
+    """The value of a parameter in the validated params."""
+    if parameter.section == ("bonus", "coefficients"):
+        return params.coefficients[GRADES.index(parameter.key)]
+    return getattr(params, parameter.key)
+
+
 def parameter_sheet(report: ReportInput) -> ParameterSheet:
     _ = report.gettext
     names = labels(report)
@@ -509,36 +527,21 @@ def parameter_sheet(report: ReportInput) -> ParameterSheet:
         (names.category(category.id), category.weight, category.min_responses)
         for category in params.categories
     ]
-    scoring: list[tuple[str, Any]] = [
-        (_("Scoring rules (revision)"), params.revision),
-        (_("Category score"), names.aggregates.get(params.aggregate, params.aggregate)),
-    ]
-    if params.aggregate == "trimmed_mean":
-        scoring.append((_("Share trimmed from each end (trimmed mean)"), params.trim))
-    if params.aggregate == "shrunk_mean":
-        scoring.append((_("Prior strength (shrunk mean)"), params.prior_strength))
-    coefficients = dict(
-        zip(("excellent", "competent", "basic", "incompetent"), params.coefficients, strict=True)
-    )
-    scoring += [
-        (_("Minimum share of the category weights for a rating"), params.min_weight_share),
-        (_("A response counts as satisfied from this score"), params.satisfied_threshold),
-        (_("Confidence level"), params.confidence),
-        (_("Incompetent below"), params.fail_below),
-        (_("Basic below"), params.basic_below),
-        (_("Excellent from"), params.excellent_min),
-        (_("Excellent quota (share of the rated targets)"), params.excellent_quota),
-        (_("Number of excellent places"), quota_rounding_words(report, params)),
-        (_("Bonus coefficient: excellent"), coefficients["excellent"]),
-        (_("Bonus coefficient: competent"), coefficients["competent"]),
-        (_("Bonus coefficient: basic"), coefficients["basic"]),
-        (_("Bonus coefficient: incompetent"), coefficients["incompetent"]),
-        (
-            _("Bonus pool (per level)"),
-            params.pool if params.pool is not None else _("none (coefficients only)"),
-        ),
-        (_("Category of the funnel plot"), names.category(params.funnel_category)),
-    ]
+    shown = {
+        "aggregate": lambda value: names.aggregates.get(value, value),
+        "quota_rounding": lambda value: quota_rounding_words(report, params),
+        "bonus_pool": lambda value: value if value is not None else _("none (coefficients only)"),
+        "funnel_category": names.category,
+    }
+    scoring: list[tuple[str, Any]] = []
+    for parameter in sheet_parameters():
+        if SHOWN_WITH_AGGREGATE.get(parameter.name, params.aggregate) != params.aggregate:
+            continue
+        value = parameter_value(params, parameter)
+        show = shown.get(parameter.name)
+        scoring.append(
+            (_(parameter.report_label or parameter.label), show(value) if show else value)
+        )
     return ParameterSheet(general=general, categories=categories, scoring=scoring)
 
 
