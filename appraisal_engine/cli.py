@@ -38,7 +38,7 @@ from .services.integrity import (
 from .services.org_import import import_org
 from .services.paper_ballots import CampaignNotAccepting, import_paper_ballots
 from .services.printing import write_print_files
-from .services.questionnaires import definition_of, store_version
+from .services.questionnaires import definition_of, import_questionnaire
 from .services.tabular import InputFileError
 
 
@@ -178,18 +178,11 @@ def create_user_command(
             role=role,
             cadre_code=cadre_code,
             unit_code=unit_code,
+            by=cli_actor(),
         )
     except AccountError as error:
         session.rollback()
         _fail(str(error))
-    record(
-        session,
-        "user.create",
-        actor=cli_actor(),
-        object_type="user",
-        object_id=user.id,
-        details={"username": user.username, "role": role},
-    )
     session.commit()
     click.echo(f"created {role} {user.username}")
 
@@ -256,18 +249,10 @@ def import_org_command(file: Path, encoding: str) -> None:
     session = get_session()
     begin_write(session)
     try:
-        summary = import_org(session, file, encoding=encoding)
+        summary = import_org(session, file, encoding=encoding, by=cli_actor())
     except InputFileError as error:
         session.rollback()
         report_problems(error)
-    record(
-        session,
-        "org.import",
-        actor=cli_actor(),
-        object_type="file",
-        object_id=file.name,
-        details={"created": dict(summary.created), "updated": dict(summary.updated)},
-    )
     session.commit()
     click.echo(summary.as_text())
 
@@ -337,21 +322,15 @@ def import_questionnaire_command(file: Path, publish: bool) -> None:
     assumed: list[Note] = []
     try:
         definition = read_questionnaire_file(file, assumed=assumed)
-        version = store_version(session, definition, publish=publish)
+        version = import_questionnaire(
+            session, definition, publish=publish, file_name=file.name, by=cli_actor()
+        )
     except QuestionnaireError as error:
         session.rollback()
         for problem in error.problems:
             click.echo(f"error: {file.name}: {problem}", err=True)
         click.echo("nothing was imported", err=True)
         sys.exit(1)
-    record(
-        session,
-        "questionnaire.import",
-        actor=cli_actor(),
-        object_type="questionnaire_version",
-        object_id=version.id,
-        details={"code": version.questionnaire.code, "version": version.number, "file": file.name},
-    )
     session.commit()
     status = "published" if version.status == "published" else "draft"
     for note in assumed:

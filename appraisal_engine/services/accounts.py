@@ -25,6 +25,7 @@ from reports.spreadsheets import neutralise
 
 from ..models import PASSWORD_METHOD, ROLES, Cadre, Unit, User, utcnow
 from ..models.users import hash_password
+from .audit import Actor, record
 from .text import has_hidden_characters
 
 
@@ -154,10 +155,11 @@ def create_user(
     cadre_code: str | None = None,
     unit_code: str | None = None,
     temporary: bool = False,
+    by: Actor = None,
 ) -> User:
-    """Add a user; raises AccountError naming the field at fault on bad input. A
-    `temporary` password (made up for the user, to hand over) must be changed at the first
-    sign-in; one the user chose need not."""
+    """Add a user, audited as done `by` (see `Actor`); raises AccountError naming the field
+    at fault on bad input. A `temporary` password (made up for the user, to hand over) must
+    be changed at the first sign-in; one the user chose need not."""
     username = username.strip()
     if (
         not username
@@ -223,6 +225,15 @@ def create_user(
     user.set_password(password)
     session.add(user)
     session.flush()
+    if by is not None:
+        record(
+            session,
+            "user.create",
+            by=by,
+            object_type="user",
+            object_id=user.id,
+            details={"username": user.username, "role": user.role},
+        )
     return user
 
 

@@ -17,10 +17,17 @@ def cli_actor() -> str:
         return "cli"
 
 
+#: Who acted, as a use case is told: the signed-in user (a view), or an actor's name such as
+#: `cli_actor()` (a command). None only where the caller records one entry for the whole
+#: (the demo).
+Actor = User | str | None
+
+
 def record(
     session: Session,
     action: str,
     *,
+    by: Actor = None,
     user: User | None = None,
     actor: str | None = None,
     object_type: str | None = None,
@@ -28,6 +35,10 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Add an audit entry to `session` (committed with the change it records)."""
+    if isinstance(by, User):
+        user = by
+    elif by is not None:
+        actor = by
     entry = AuditEntry(
         user_id=user.id if user is not None else None,
         actor=actor or (user.username if user is not None else "anonymous"),

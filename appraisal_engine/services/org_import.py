@@ -20,6 +20,7 @@ from scoring.registry import TARGET_KINDS, target_kind_keys
 from ..models import Cadre, ServicePoint, Unit
 from ..models.org import CODE_LENGTH, NAME_LENGTH
 from ..registry import SUBJECT_MODELS
+from .audit import Actor, record
 from .tabular import N_, InputFileError, Problem, Row, Table, read_table
 
 #: Each spelling of a kind in the "kind" column (its key or an alias) → its key.
@@ -245,8 +246,17 @@ def _assign(obj: object, values: dict[str, str | int], headers: list[str]) -> bo
     return changed
 
 
-def import_org(session: Session, path: str | Path, *, encoding: str = "utf-8") -> ImportSummary:
-    """Check and import an organisation file into `session` (the caller commits).
+def import_org(
+    session: Session,
+    path: str | Path,
+    *,
+    encoding: str = "utf-8",
+    file_name: str | None = None,
+    by: Actor = None,
+) -> ImportSummary:
+    """Check and import an organisation file into `session`, audited as done `by` under
+    `file_name` (the name the user gave the file; the path's own by default). The caller
+    commits.
 
     Raises InputFileError listing every problem; nothing is added to the session then.
     """
@@ -318,4 +328,13 @@ def import_org(session: Session, path: str | Path, *, encoding: str = "utf-8") -
             summary.updated[entry.kind] += 1
         else:
             summary.unchanged[entry.kind] += 1
+    if by is not None:
+        record(
+            session,
+            "org.import",
+            by=by,
+            object_type="file",
+            object_id=file_name or Path(path).name,
+            details={"created": dict(summary.created), "updated": dict(summary.updated)},
+        )
     return summary

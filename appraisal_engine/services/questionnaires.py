@@ -25,7 +25,7 @@ from ..models import (
     VersionIndicator,
     utcnow,
 )
-from .audit import record
+from .audit import Actor, record
 
 
 class VersionLocked(Exception):
@@ -165,6 +165,33 @@ def latest_version(session: Session, questionnaire: Questionnaire) -> Questionna
         .order_by(QuestionnaireVersion.number.desc())
         .limit(1)
     )
+
+
+def import_questionnaire(
+    session: Session,
+    definition: dict[str, Any],
+    *,
+    file_name: str,
+    by: Actor,
+    publish: bool = False,
+) -> QuestionnaireVersion:
+    """Store an imported file's questionnaire as its next version (`store_version`),
+    audited as done `by`. Raises QuestionnaireError as `store_version` does."""
+    version = store_version(session, definition, publish=publish)
+    record(
+        session,
+        "questionnaire.import",
+        by=by,
+        object_type="questionnaire_version",
+        object_id=version.id,
+        details={
+            "code": version.questionnaire.code,
+            "version": version.number,
+            "file": file_name,
+            "content_hash": version.content_hash,
+        },
+    )
+    return version
 
 
 def store_version(

@@ -7,7 +7,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from appraisal_engine.models import QuestionnaireVersion
+from appraisal_engine.models import AuditEntry, QuestionnaireVersion
 from forms.schema import content_hash
 from forms.standard import residents_window
 
@@ -112,3 +112,20 @@ def test_a_standard_xlsform_import_prints_the_defaults_assumed(runner, session, 
         in result.output.splitlines()
     )
     assert "assumed: survey row 2: the choices 1 to 5 are a rating scale" in result.output
+
+
+def test_an_import_is_audited_once_with_its_file_and_hash(runner, session):
+    """The use case records the import; the command does not record it again."""
+    code, number, digest = imported(
+        runner.invoke(
+            args=["import-questionnaire", str(EXAMPLES / "questionnaire.json"), "--publish"]
+        )
+    )
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "questionnaire.import"))
+    assert entry.actor.startswith("cli") and entry.user_id is None
+    assert entry.details == {
+        "code": code,
+        "version": number,
+        "file": "questionnaire.json",
+        "content_hash": digest,
+    }

@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...db import begin_write, get_session
-from ...services.audit import record
 from ...services.org_import import COLUMNS, REQUIRED_COLUMNS, import_org
 from ...services.tabular import SUPPORTED_SUFFIXES, InputFileError, Problem
 from ..access import role_required
@@ -75,17 +74,11 @@ def organisation_import():
         upload.save(path)
         begin_write(session)
         try:
-            summary = import_org(session, path, encoding=encoding)
+            summary = import_org(
+                session, path, encoding=encoding, file_name=filename, by=current_user
+            )
         except InputFileError as error:
             session.rollback()
             return _refused(error.problems, filename)
-    record(
-        session,
-        "org.import",
-        user=current_user,
-        object_type="file",
-        object_id=filename,
-        details={"created": dict(summary.created), "updated": dict(summary.updated)},
-    )
     session.commit()
     return _page(summary=summary, filename=filename)

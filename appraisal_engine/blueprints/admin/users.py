@@ -96,18 +96,11 @@ def user_new():
             cadre_code=request.form.get("cadre", "").strip() or None,
             unit_code=request.form.get("unit", "").strip() or None,
             temporary=True,
+            by=current_user,
         )
     except AccountError as error:
         session.rollback()
         return _render_new(request.form, {error.field: error.message}, 400)
-    record(
-        session,
-        "user.create",
-        user=current_user,
-        object_type="user",
-        object_id=user.id,
-        details={"username": user.username, "role": user.role},
-    )
     session.commit()
     return _no_store(render_template("admin/users/password.html", account=user, password=password))
 

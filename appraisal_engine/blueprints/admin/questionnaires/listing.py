@@ -21,7 +21,7 @@ from ....db import begin_write, get_session
 from ....models import Questionnaire
 from ....models import Response as SurveyResponse
 from ....services.audit import record
-from ....services.questionnaires import store_version
+from ....services.questionnaires import import_questionnaire, store_version
 from ...access import role_required
 from ..blueprint import bp
 from .common import ASSUMED_KEY, SHEET_ROW, _errors_by_path, _text_pair, _version_url
@@ -136,7 +136,13 @@ def questionnaire_import():
         assumed: list[Note] = []
         definition = _read_upload(upload, assumed)
         begin_write(session)
-        version = store_version(session, definition, publish=bool(request.form.get("publish")))
+        version = import_questionnaire(
+            session,
+            definition,
+            publish=bool(request.form.get("publish")),
+            file_name=upload.filename,
+            by=current_user,
+        )
     except QuestionnaireError as error:
         session.rollback()
         messages = [_problem_text(problem) for problem in error.problems]
@@ -148,19 +154,6 @@ def questionnaire_import():
             errors={},
             import_problems=messages,
         ), 400
-    record(
-        session,
-        "questionnaire.import",
-        user=current_user,
-        object_type="questionnaire_version",
-        object_id=version.id,
-        details={
-            "code": version.questionnaire.code,
-            "version": version.number,
-            "file": upload.filename,
-            "content_hash": version.content_hash,
-        },
-    )
     session.commit()
     flash(_("Imported as version %(number)s.", number=version.number))
     if assumed:
