@@ -40,23 +40,22 @@ from ..db import begin_write, get_database, get_session
 from ..extensions import csrf, limiter
 from ..models import MAX_ID
 from ..services.codes import typed_invitation_code
+from ..services.flags import FlagRules, device_hash, keyed_hash, network_hash
 from ..services.kiosks import set_up_kiosk as set_up_kiosk_record
 from ..services.kiosks import trusted_kiosk_id
-from ..services.sessions import SIGN_IN_KEY, end_sign_in
-from ..services.submissions import (
-    FlagRules,
+from ..services.public_links import (
     LinkContext,
     LinkUnavailable,
     PublishedForm,
-    Receipt,
-    Submission,
     cadres_at,
     check_available,
-    device_hash,
-    keyed_hash,
     link_context,
-    network_hash,
     published_form,
+)
+from ..services.sessions import SIGN_IN_KEY, end_sign_in
+from ..services.submissions import (
+    Receipt,
+    Submission,
     receipt_for_nonce,
     receipt_view,
     record_response,

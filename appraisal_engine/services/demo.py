@@ -37,10 +37,10 @@ from ..models import (
 )
 from .accounts import create_user
 from .codes import new_link_token, new_receipt_code
+from .flags import FlagRules, answers_fingerprint, flag_reasons
 from .org_import import import_org
 from .questionnaires import store_version
 from .scoring_runs import run_scoring
-from .submissions import FlagRules, answers_fingerprint, flag_reasons
 
 CAMPAIGN_CODE = "demo"
 #: Last year's campaign: finalised, its league table public.

@@ -39,8 +39,9 @@ from ..db import Database, begin_write
 from ..models import CATEGORIES, Answer, Cadre, CampaignCategory, CampaignTarget, Response
 from ..queries.campaigns import campaign_by_code, target_keys
 from .codes import receipt_codes
+from .flags import answers_fingerprint
 from .org_import import KINDS
-from .submissions import PublishedForm, answer_rows, answers_fingerprint, cadres_at, published_form
+from .public_links import PublishedForm, answer_rows, cadres_at, published_form
 from .tabular import InputFileError, Problem, Row, Table, read_table
 
 CHANNEL = "paper"
@@ -141,7 +142,7 @@ def _load_campaign(session: Session, code: str, *, lock: bool = False) -> _Campa
 
 def _serving(session: Session, service_point_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     """Service point id → {cadre code: cadre id} of the cadres who serve there, as the
-    public form offers them (submissions.cadres_at)."""
+    public form offers them (public_links.cadres_at)."""
     allowed = {
         point_id: [int(choice.value) for choice in cadres_at(session, point_id)]
         for point_id in sorted(set(service_point_ids))

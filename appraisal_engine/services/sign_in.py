@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from ..db import begin_write
 from ..models import LoginAttempt, utcnow
-from .submissions import keyed_hash
+from .flags import keyed_hash
 
 
 @dataclass(frozen=True)
