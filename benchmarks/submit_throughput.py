@@ -43,7 +43,7 @@ from benchmarks.bare_insert_app import create_table  # noqa: E402
 from tests.load import RESIDENT_ANSWERS, Resident, gunicorn, redis_url  # noqa: E402
 
 SECRET = "benchmark-secret-key-0123456789abcdef"
-TOKEN_SALT = "appraisal-survey-form"  # appraisal_engine.blueprints.survey.TOKEN_SALT
+TOKEN_SALT = "appraisal-survey-form"  # appraisal_engine.blueprints.survey.ticket.TOKEN_SALT
 
 LUA = r"""
 local lines = {}

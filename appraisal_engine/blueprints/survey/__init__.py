@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,19 +30,19 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import validate_csrf
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 from wtforms import ValidationError
 
 from forms.builder import answers_from_form
 
-from ..db import begin_write, get_database, get_session
-from ..extensions import csrf, limiter
-from ..models import MAX_ID
-from ..services.codes import typed_invitation_code
-from ..services.flags import FlagRules, device_hash, keyed_hash, network_hash
-from ..services.kiosks import set_up_kiosk as set_up_kiosk_record
-from ..services.kiosks import trusted_kiosk_id
-from ..services.public_links import (
+from ...db import begin_write, get_database, get_session
+from ...extensions import csrf, limiter
+from ...models import MAX_ID
+from ...services.codes import typed_invitation_code
+from ...services.flags import FlagRules, device_hash, keyed_hash, network_hash
+from ...services.kiosks import set_up_kiosk as set_up_kiosk_record
+from ...services.kiosks import trusted_kiosk_id
+from ...services.public_links import (
     LinkContext,
     LinkUnavailable,
     PublishedForm,
@@ -52,24 +51,23 @@ from ..services.public_links import (
     link_context,
     published_form,
 )
-from ..services.sessions import SIGN_IN_KEY, end_sign_in
-from ..services.submissions import (
+from ...services.sessions import SIGN_IN_KEY, end_sign_in
+from ...services.submissions import (
     Receipt,
     Submission,
     receipt_for_nonce,
     receipt_view,
     record_response,
 )
-from ..templating import current_language
-from .access import role_required
+from ...templating import current_language
+from ..access import role_required
+from .ticket import FORM_COOKIE, Ticket, TicketExpired, pending_ticket, read_ticket, serializer
 
 bp = Blueprint("survey", __name__)
 
 DEVICE_COOKIE = "appraisal_device"
 KIOSK_COOKIE = "appraisal_kiosk"
-FORM_COOKIE = "appraisal_form"
 KIOSK_RESET_SECONDS = 5
-TOKEN_SALT = "appraisal-survey-form"
 #: Salt of the kiosk cookie, which names a row of `kiosks` (revision 0007).
 KIOSK_SALT = "appraisal-kiosk-id"
 
@@ -97,66 +95,6 @@ STATUS_TEXT = {
     "flagged": _l("Your response has been received and is waiting for a routine check."),
     "excluded": _l("Your response was reviewed and is not counted in the results."),
 }
-
-
-# --- The form's ticket ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ticket:
-    """What a form carries, signed: its link, its single-use nonce, and when it was first
-    opened (seconds since the epoch)."""
-
-    link_id: int
-    nonce: str
-    opened: int
-
-    @classmethod
-    def new(cls, link_id: int) -> Ticket:
-        return cls(link_id, secrets.token_urlsafe(16), int(time.time()))
-
-    def signed(self) -> str:
-        return _serializer().dumps([self.link_id, self.nonce, self.opened])
-
-
-class TicketExpired(Exception):
-    def __init__(self, ticket: Ticket) -> None:
-        super().__init__("the form was open too long")
-        self.ticket = ticket
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
-
-
-def _read_ticket(value: str) -> Ticket:
-    """The ticket of a signed form token; BadSignature when it is not one of ours,
-    TicketExpired when it is older than FORM_MAX_AGE_HOURS."""
-    max_age = current_app.config["FORM_MAX_AGE_HOURS"] * 3600
-    try:
-        payload = _serializer().loads(value, max_age=max_age)
-    except SignatureExpired as error:
-        raise TicketExpired(_ticket(_serializer().load_payload(error.payload))) from None
-    return _ticket(payload)
-
-
-def _ticket(payload: Any) -> Ticket:
-    if not (isinstance(payload, list) and len(payload) == 3):
-        raise BadSignature("not a form ticket")
-    link_id, nonce, opened = payload
-    return Ticket(int(link_id), str(nonce), int(opened))
-
-
-def _pending_ticket(context: LinkContext) -> Ticket | None:
-    """The ticket this device was last given for the link, while it is valid."""
-    value = request.cookies.get(FORM_COOKIE)
-    if not value:
-        return None
-    try:
-        ticket = _read_ticket(value)
-    except (BadSignature, TicketExpired, ValueError, TypeError):
-        return None
-    return ticket if ticket.link_id == context.link_id else None
 
 
 # --- Devices and kiosks ---------------------------------------------------------------------
@@ -216,7 +154,7 @@ def _trusted_kiosk() -> int | None:
         if request.args.get("kiosk") == "1" and token and value:
             max_age = current_app.config["KIOSK_MAX_AGE_DAYS"] * 24 * 3600
             try:
-                kiosk_id = _serializer().loads(value, salt=KIOSK_SALT, max_age=max_age)
+                kiosk_id = serializer().loads(value, salt=KIOSK_SALT, max_age=max_age)
             except BadSignature:
                 kiosk_id = None
             if isinstance(kiosk_id, int) and 0 < kiosk_id <= MAX_ID:
@@ -366,7 +304,7 @@ def survey(token: str):
         context, form = _context_and_form(token)
     except LinkUnavailable as error:
         return _unavailable(error)
-    ticket = None if kiosk or request.args.get("again") == "1" else _pending_ticket(context)
+    ticket = None if kiosk or request.args.get("again") == "1" else pending_ticket(context)
     earlier = receipt_for_nonce(get_session(), ticket.nonce) if ticket else None
     return _render_form(
         context,
@@ -380,7 +318,7 @@ def survey(token: str):
 
 def _submit(token: str, kiosk: bool):
     try:
-        ticket, expired = _read_ticket(request.form.get("form_token", "")), False
+        ticket, expired = read_ticket(request.form.get("form_token", "")), False
     except TicketExpired as error:
         ticket, expired = error.ticket, True
     except (BadSignature, ValueError, TypeError):
@@ -537,5 +475,5 @@ def set_up_kiosk(token: str):
     session.clear()
     response = redirect(url_for("survey.survey", token=token, kiosk=1))
     max_age = current_app.config["KIOSK_MAX_AGE_DAYS"] * 24 * 3600
-    _cookie(response, KIOSK_COOKIE, _serializer().dumps(kiosk.id, salt=KIOSK_SALT), max_age)
+    _cookie(response, KIOSK_COOKIE, serializer().dumps(kiosk.id, salt=KIOSK_SALT), max_age)
     return response
