@@ -9,7 +9,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from .problems import Problem
+from .problems import N_, Problem
 
 LANGUAGES = ("zh", "en")
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -41,21 +41,24 @@ def is_number(value: Any) -> bool:
 
 
 def unknown_keys(value: Mapping[str, Any], allowed: Collection[str], path: str) -> list[Problem]:
-    return [Problem(join(path, str(key)), "unknown key") for key in value if key not in allowed]
+    return [Problem(join(path, str(key)), N_("unknown key")) for key in value if key not in allowed]
 
 
 def identifier(value: Any, path: str) -> list[Problem]:
     if value is None:
-        return [Problem(path, "is required")]
+        return [Problem(path, N_("is required"))]
     if not isinstance(value, str) or not IDENTIFIER.match(value):
         return [
             Problem(
                 path,
-                f"must be an identifier: a letter, then letters, digits or '_' (got {value!r})",
+                N_("must be an identifier: a letter, then letters, digits or '_' (got %(value)r)"),
+                {"value": value},
             )
         ]
     if len(value) > MAX_IDENTIFIER_LENGTH:
-        return [Problem(path, f"must be at most {MAX_IDENTIFIER_LENGTH} characters")]
+        return [
+            Problem(path, N_("must be at most %(max)s characters"), {"max": MAX_IDENTIFIER_LENGTH})
+        ]
     return []
 
 
@@ -65,41 +68,43 @@ def text(
     """A {"zh": ..., "en": ...} text. "zh" must be present; it must not be blank when
     `required`. "en" may be missing or empty."""
     if not isinstance(value, Mapping):
-        return [Problem(path, 'must be an object with a "zh" text and an optional "en" text')]
+        return [Problem(path, N_('must be an object with a "zh" text and an optional "en" text'))]
     problems = unknown_keys(value, LANGUAGES, path)
     if "zh" not in value:
-        problems.append(Problem(join(path, "zh"), "is required"))
+        problems.append(Problem(join(path, "zh"), N_("is required")))
     for language in LANGUAGES:
         if language not in value:
             continue
         entry = value[language]
         entry_path = join(path, language)
         if not isinstance(entry, str):
-            problems.append(Problem(entry_path, "must be a string"))
+            problems.append(Problem(entry_path, N_("must be a string")))
         elif language == "zh" and required and not entry.strip():
-            problems.append(Problem(entry_path, "must not be empty"))
+            problems.append(Problem(entry_path, N_("must not be empty")))
         elif UNWRITABLE.search(entry):
             problems.append(
                 Problem(
                     entry_path,
-                    "must not contain control characters, lone surrogates, U+FFFE or U+FFFF",
+                    N_("must not contain control characters, lone surrogates, U+FFFE or U+FFFF"),
                 )
             )
         elif max_length is not None and len(entry) > max_length:
-            problems.append(Problem(entry_path, f"must be at most {max_length} characters"))
+            problems.append(
+                Problem(entry_path, N_("must be at most %(max)s characters"), {"max": max_length})
+            )
     return problems
 
 
 def boolean(value: Any, path: str) -> list[Problem]:
-    return [] if isinstance(value, bool) else [Problem(path, "must be true or false")]
+    return [] if isinstance(value, bool) else [Problem(path, N_("must be true or false"))]
 
 
 def weight(value: Any, path: str, *, positive: bool) -> list[Problem]:
     if positive:
         if not is_number(value) or value <= 0:
-            return [Problem(path, "must be a number greater than 0")]
+            return [Problem(path, N_("must be a number greater than 0"))]
     elif not is_number(value) or value < 0:
-        return [Problem(path, "must be a number of at least 0")]
+        return [Problem(path, N_("must be a number of at least 0"))]
     return []
 
 
@@ -108,7 +113,13 @@ def duplicate(value: Any, seen: dict[Any, str], path: str, owner: str) -> list[P
     if not isinstance(value, str):
         return []
     if value in seen:
-        return [Problem(path, f'"{value}" is already the id of {seen[value]}')]
+        return [
+            Problem(
+                path,
+                N_('"%(value)s" is already the id of %(owner)s'),
+                {"value": value, "owner": seen[value]},
+            )
+        ]
     seen[value] = owner
     return []
 

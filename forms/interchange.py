@@ -74,7 +74,7 @@ from zipfile import BadZipFile
 
 from .checks import IDENTIFIER, LANGUAGES
 from .field_types.scales import MAX_RATING_SCALE, MIN_RATING_SCALE, numbered_option_id
-from .problems import N_, Note, Problem, QuestionnaireError
+from .problems import N_, QUOTED, Note, Problem, QuestionnaireError
 from .registry import field_type
 from .schema import FORMAT, normalise, validate
 
@@ -83,6 +83,27 @@ if TYPE_CHECKING:
     from pyxform.xls2json_backends import DefinitionData
 
 PathLike = str | os.PathLike[str]
+
+#: The messages of Python's JSON reader, each said in full (an unknown one is quoted).
+JSON_ERRORS = {
+    "Expecting value": N_("malformed JSON: Expecting value"),
+    "Expecting ',' delimiter": N_("malformed JSON: Expecting ',' delimiter"),
+    "Expecting ':' delimiter": N_("malformed JSON: Expecting ':' delimiter"),
+    "Expecting property name enclosed in double quotes": N_(
+        "malformed JSON: Expecting property name enclosed in double quotes"
+    ),
+    "Extra data": N_("malformed JSON: Extra data"),
+    "Unterminated string starting at": N_("malformed JSON: Unterminated string starting at"),
+    "Invalid control character at": N_("malformed JSON: Invalid control character at"),
+    "Invalid \\escape": N_("malformed JSON: Invalid \\escape"),
+    "Invalid \\uXXXX escape": N_("malformed JSON: Invalid \\uXXXX escape"),
+    "Illegal trailing comma before end of object": N_(
+        "malformed JSON: Illegal trailing comma before end of object"
+    ),
+    "Illegal trailing comma before end of array": N_(
+        "malformed JSON: Illegal trailing comma before end of array"
+    ),
+}
 
 # JSON -------------------------------------------------------------------------------------
 
@@ -101,16 +122,19 @@ def from_json(text: str | bytes) -> dict[str, Any]:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise QuestionnaireError.single(
-                "", f"the file is not UTF-8 text (byte {error.start + 1})"
+                "", N_("the file is not UTF-8 text (byte %(byte)s)"), {"byte": error.start + 1}
             ) from None
     try:
         document = json.loads(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as error:
+        where = f"line {error.lineno} column {error.colno}"
+        if error.msg in JSON_ERRORS:
+            raise QuestionnaireError.single(where, JSON_ERRORS[error.msg]) from None
         raise QuestionnaireError.single(
-            f"line {error.lineno} column {error.colno}", f"malformed JSON: {error.msg}"
+            where, N_("malformed JSON: %(reason)s"), {"reason": error.msg}
         ) from None
     except RecursionError:
-        raise QuestionnaireError.single("", "the JSON is nested too deeply") from None
+        raise QuestionnaireError.single("", N_("the JSON is nested too deeply")) from None
     return normalise(document)
 
 
@@ -126,7 +150,7 @@ def read_questionnaire_file(
         return from_json(path.read_bytes())
     if suffix == ".xlsx":
         return from_xlsform(path, name=name, assumed=assumed)
-    raise QuestionnaireError.single("", "the file must be a .json or an XLSForm .xlsx file")
+    raise QuestionnaireError.single("", N_("the file must be a .json or an XLSForm .xlsx file"))
 
 
 def write_questionnaire_file(definition: Mapping[str, Any], path: PathLike) -> None:
@@ -296,12 +320,14 @@ def from_xlsform(
     from pyxform.xls2json_backends import get_xlsform
 
     if not Path(path).is_file():
-        raise QuestionnaireError.single("", f"no such file: {os.fspath(path)}")
+        raise QuestionnaireError.single("", N_("no such file: %(path)s"), {"path": os.fspath(path)})
     try:
         data = get_xlsform(os.fspath(path))
         indicator_rows = _read_indicators(path)
     except (PyXFormError, InvalidFileException, *UNREADABLE) as error:
-        raise QuestionnaireError.single("", f"not a readable XLSForm workbook: {error}") from None
+        raise QuestionnaireError.single(
+            "", N_("not a readable XLSForm workbook: %(error)s"), {"error": str(error)}
+        ) from None
     rows = _survey_rows(data)
     problems = [problem for row in rows for problem in _check_row(row)]
     if problems:
@@ -358,16 +384,16 @@ def _check_row(row: _Row) -> list[Problem]:
     where = f"survey row {row.number}"
     type_name = str(row.cells.get("type", "")).strip()
     if not type_name:
-        return [Problem(where, "the type is empty")]
+        return [Problem(where, N_("the type is empty"))]
     if type_name in METADATA_TYPES:
         row.kind = "metadata"
         return []
     if GROUP.match(type_name):
         row.kind = "begin group" if type_name.startswith("begin") else "end group"
     elif REPEAT.match(type_name):
-        return [Problem(where, f'"{type_name}": repeats are not supported')]
+        return [Problem(where, N_('"%(type)s": repeats are not supported'), {"type": type_name})]
     elif OR_OTHER.search(type_name):
-        return [Problem(where, f'"{type_name}": "or other" is not supported')]
+        return [Problem(where, N_('"%(type)s": "or other" is not supported'), {"type": type_name})]
     elif SELECT_ONE.match(type_name):
         row.kind = "select_one"
     elif SELECT_MULTIPLE.match(type_name):
@@ -375,14 +401,18 @@ def _check_row(row: _Row) -> list[Problem]:
     elif type_name in SIMPLE_TYPES:
         row.kind = SIMPLE_TYPES[type_name]
     else:
-        return [Problem(where, f'question type "{type_name}" is not supported')]
+        return [
+            Problem(where, N_('question type "%(type)s" is not supported'), {"type": type_name})
+        ]
     problems = [
-        Problem(where, f'the column "{column}" is not supported')
+        Problem(where, N_('the column "%(column)s" is not supported'), {"column": column})
         for column in REFUSED_COLUMNS
         if row.cells.get(column)
     ]
     if row.cells.get("constraint") and row.kind != "integer":
-        problems.append(Problem(where, 'a "constraint" is supported only on an integer question'))
+        problems.append(
+            Problem(where, N_('a "constraint" is supported only on an integer question'))
+        )
     return problems
 
 
@@ -399,7 +429,7 @@ def _pyxform_problem(error: PyXFormError) -> Problem:
         sheet = sheet or sheet_match.group(1)
         message = PYXFORM_SHEET.sub("", message, count=1)
     location = f"{sheet or 'survey'} row {row}" if row else ""
-    return Problem(location, message.strip())
+    return Problem(location, QUOTED, {"message": message.strip()})
 
 
 def _read_indicators(path: PathLike) -> list[_Row] | None:
@@ -533,7 +563,13 @@ class _XLSFormImporter:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            self.problems.append(Problem(where, f'{column}: "{value}" is not a number'))
+            self.problems.append(
+                Problem(
+                    where,
+                    N_('%(column)s: "%(value)s" is not a number'),
+                    {"column": column, "value": value},
+                )
+            )
             return None
         return number
 
@@ -543,7 +579,13 @@ class _XLSFormImporter:
             return True
         if text in NO or not text:
             return False
-        self.problems.append(Problem(where, f'{column}: "{value}" must be yes or no'))
+        self.problems.append(
+            Problem(
+                where,
+                N_('%(column)s: "%(value)s" must be yes or no'),
+                {"column": column, "value": value},
+            )
+        )
         return False
 
     def _fill_languages(self, definition: dict[str, Any]) -> None:
@@ -698,9 +740,12 @@ class _XLSFormImporter:
                             self.problems.append(
                                 Problem(
                                     f"survey row {row.number}",
-                                    f'"relevant" on a group inside a group with a "relevant"'
-                                    f" (row {inherited[1]}) is not supported: a question is"
-                                    " shown on one condition",
+                                    N_(
+                                        '"relevant" on a group inside a group with a '
+                                        '"relevant" (row %(row)s) is not supported: a '
+                                        "question is shown on one condition"
+                                    ),
+                                    {"row": inherited[1]},
                                 )
                             )
                         condition = (own, row.number)
@@ -800,8 +845,11 @@ class _XLSFormImporter:
             self.problems.append(
                 Problem(
                     where,
-                    f'both this question and its group (row {inherited[1]}) have a "relevant":'
-                    " a question is shown on one condition; set it on the question only",
+                    N_(
+                        'both this question and its group (row %(row)s) have a "relevant": a '
+                        "question is shown on one condition; set it on the question only"
+                    ),
+                    {"row": inherited[1]},
                 )
             )
         elif relevant or inherited is not None:
@@ -869,8 +917,15 @@ class _XLSFormImporter:
             self.problems.append(
                 Problem(
                     where,
-                    f'appraisal_type "{appraisal_type}" does not fit a {xlsform_type} question '
-                    f"(use one of: {', '.join(allowed)})",
+                    N_(
+                        'appraisal_type "%(type)s" does not fit a %(xlsform_type)s question '
+                        "(use one of: %(allowed)s)"
+                    ),
+                    {
+                        "type": appraisal_type,
+                        "xlsform_type": xlsform_type,
+                        "allowed": ", ".join(allowed),
+                    },
                 )
             )
             return allowed[0]
@@ -887,8 +942,10 @@ class _XLSFormImporter:
             self.problems.append(
                 Problem(
                     where,
-                    'an integer question needs the constraint ". >= 0 and . <= 10" (a 0–10 '
-                    'scale) or ". >= 1 and . <= k" (a rating 1..k, k from 2 to 10)',
+                    N_(
+                        'an integer question needs the constraint ". >= 0 and . <= 10" (a 0–10 '
+                        'scale) or ". >= 1 and . <= k" (a rating 1..k, k from 2 to 10)'
+                    ),
                 )
             )
             return {"type": "rating", "scale": 5}
@@ -896,8 +953,11 @@ class _XLSFormImporter:
             self.problems.append(
                 Problem(
                     where,
-                    f'appraisal_type "{appraisal_type}" does not fit the constraint '
-                    f'"{constraint}", which makes a {result["type"]} question',
+                    N_(
+                        'appraisal_type "%(type)s" does not fit the constraint '
+                        '"%(constraint)s", which makes a %(made)s question'
+                    ),
+                    {"type": appraisal_type, "constraint": constraint, "made": result["type"]},
                 )
             )
         return result
@@ -932,16 +992,23 @@ class _XLSFormImporter:
             self.problems.append(
                 Problem(
                     where,
-                    f"relevant \"{relevant}\" is not supported: use ${{q}} = 'x', "
-                    "selected(${q}, 'x'), or several of these on one question joined by "
-                    '"or"',
+                    N_(
+                        "relevant \"%(relevant)s\" is not supported: use ${q} = 'x', "
+                        "selected(${q}, 'x'), or several of these on one question joined by "
+                        '"or"'
+                    ),
+                    {"relevant": relevant},
                 )
             )
             return None
         names = {name for name, _ in terms}
         if len(names) > 1:
             self.problems.append(
-                Problem(where, f'relevant "{relevant}" must test one question, not {len(names)}')
+                Problem(
+                    where,
+                    N_('relevant "%(relevant)s" must test one question, not %(count)s'),
+                    {"relevant": relevant, "count": len(names)},
+                )
             )
             return None
         (written,) = names
@@ -972,24 +1039,25 @@ class _XLSFormImporter:
                 if option < len(option_rows) and option_rows[option]:
                     where = f"choices row {option_rows[option]}"
                     rest = question.group(3).lstrip(".")
-            return _at(where, rest, problem.message)
+            return _at(where, rest, problem)
         indicator = re.match(r"indicators\[(\d+)\](.*)\Z", path)
         if indicator:
             return _at(
                 self.where.indicator_rows[int(indicator.group(1))],
                 indicator.group(2).lstrip("."),
-                problem.message,
+                problem,
             )
         for prefix, column in (("code", "form_id"), ("title", "form_title"), ("intro", "intro")):
             if path == prefix or path.startswith(f"{prefix}."):
-                return _at("settings", column + path[len(prefix) :], problem.message)
+                return _at("settings", column + path[len(prefix) :], problem)
         if path == "questions":
-            return Problem("survey", problem.message)
+            return Problem("survey", problem.template, problem.params)
         return problem
 
 
-def _at(where: str, rest: str, message: str) -> Problem:
-    return Problem(where, f"{rest}: {message}" if rest else message)
+def _at(where: str, rest: str, problem: Problem) -> Problem:
+    """The problem at `where` (a sheet and row), `rest` the path within it ("text.zh")."""
+    return Problem(f"{where}: {rest}" if rest else where, problem.template, problem.params)
 
 
 def _relevant_terms(relevant: str) -> list[tuple[str, str]] | None:
@@ -1150,14 +1218,19 @@ def _not_expressible_in_xlsform(definition: Mapping[str, Any]) -> list[Problem]:
     for index, question in enumerate(definition["questions"]):
         path = f"questions[{index}]"
         if question["id"] in XLSFORM_RESERVED_NAMES:
-            problems.append(Problem(f"{path}.id", f'"{question["id"]}" is reserved in XLSForm'))
+            problems.append(
+                Problem(f"{path}.id", N_('"%(id)s" is reserved in XLSForm'), {"id": question["id"]})
+            )
         texts += [(f"{path}.text", question["text"]), (f"{path}.help", question["help"])]
         texts += [
             (f"{path}.options[{number}].label", option["label"])
             for number, option in enumerate(question["options"])
         ]
     problems += [
-        Problem(f"{path}.{language}", '"${" cannot be written in an XLSForm (it marks a reference)')
+        Problem(
+            f"{path}.{language}",
+            N_('"${" cannot be written in an XLSForm (it marks a reference)'),
+        )
         for path, text in texts
         for language in LANGUAGES
         if "${" in text[language]

@@ -37,7 +37,7 @@ from .checks import (
     weight,
 )
 from .field_types import FieldType
-from .problems import Problem, QuestionnaireError
+from .problems import N_, Problem, QuestionnaireError
 from .registry import FIELD_TYPES, QUESTION_TYPES, field_type
 from .specs import FORMAT, Questionnaire
 
@@ -73,14 +73,14 @@ CONDITION_KEYS = ("question", "one_of")
 def validate(definition: Any) -> list[Problem]:
     """Every problem of `definition`, in document order; [] when it is valid."""
     if not isinstance(definition, Mapping):
-        return [Problem("", "a questionnaire definition must be an object")]
+        return [Problem("", N_("a questionnaire definition must be an object"))]
     problems = unknown_keys(definition, TOP_KEYS, "")
     problems += _check_format(definition)
     problems += _check_code(definition.get("code"))
     if "title" in definition:
         problems += text(definition["title"], "title", max_length=MAX_NAME_LENGTH)
     else:
-        problems.append(Problem("title", "is required"))
+        problems.append(Problem("title", N_("is required")))
     if definition.get("intro") is not None:
         problems += text(definition["intro"], "intro", required=False)
     indicator_problems, indicator_ids = _check_indicators(definition.get("indicators", []))
@@ -91,21 +91,24 @@ def validate(definition: Any) -> list[Problem]:
 
 def _check_format(definition: Mapping[str, Any]) -> list[Problem]:
     if "format" not in definition:
-        return [Problem("format", "is required")]
+        return [Problem("format", N_("is required"))]
     if definition["format"] != FORMAT:
-        return [Problem("format", f'must be "{FORMAT}"')]
+        return [Problem("format", N_('must be "%(format)s"'), {"format": FORMAT})]
     return []
 
 
 def _check_code(code: Any) -> list[Problem]:
     if code is None:
-        return [Problem("code", "is required")]
+        return [Problem("code", N_("is required"))]
     if not isinstance(code, str) or not CODE.match(code) or len(code) > MAX_CODE_LENGTH:
         return [
             Problem(
                 "code",
-                f"must be 1 to {MAX_CODE_LENGTH} letters, digits, '.', '_' or '-', "
-                "starting with a letter or digit",
+                N_(
+                    "must be 1 to %(max)s letters, digits, '.', '_' or '-', "
+                    "starting with a letter or digit"
+                ),
+                {"max": MAX_CODE_LENGTH},
             )
         ]
     return []
@@ -115,13 +118,13 @@ def _check_indicators(indicators: Any) -> tuple[list[Problem], set[str] | None]:
     """The problems of the indicators and their ids (None when the list is too broken to
     tell, so that references to them are not reported as well)."""
     if not isinstance(indicators, list):
-        return [Problem("indicators", "must be a list of indicators")], None
+        return [Problem("indicators", N_("must be a list of indicators"))], None
     problems: list[Problem] = []
     seen: dict[Any, str] = {}
     for index, indicator in enumerate(indicators):
         path = item("indicators", index)
         if not isinstance(indicator, Mapping):
-            problems.append(Problem(path, "must be an object"))
+            problems.append(Problem(path, N_("must be an object")))
             continue
         problems += unknown_keys(indicator, INDICATOR_KEYS, path)
         problems += identifier(indicator.get("id"), join(path, "id"))
@@ -129,7 +132,7 @@ def _check_indicators(indicators: Any) -> tuple[list[Problem], set[str] | None]:
         if "name" in indicator:
             problems += text(indicator["name"], join(path, "name"), max_length=MAX_NAME_LENGTH)
         else:
-            problems.append(Problem(join(path, "name"), "is required"))
+            problems.append(Problem(join(path, "name"), N_("is required")))
         if "weight" in indicator:
             problems += weight(indicator["weight"], join(path, "weight"), positive=True)
     return problems, set(seen)
@@ -137,11 +140,11 @@ def _check_indicators(indicators: Any) -> tuple[list[Problem], set[str] | None]:
 
 def _check_questions(questions: Any, indicator_ids: set[str] | None) -> list[Problem]:
     if questions is None:
-        return [Problem("questions", "is required")]
+        return [Problem("questions", N_("is required"))]
     if not isinstance(questions, list):
-        return [Problem("questions", "must be a list of questions")]
+        return [Problem("questions", N_("must be a list of questions"))]
     if not questions:
-        return [Problem("questions", "must have at least one question")]
+        return [Problem("questions", N_("must have at least one question"))]
     problems: list[Problem] = []
     seen: dict[Any, str] = {}
     #: The questions before the one being checked, by id: (spec, type or None).
@@ -149,7 +152,7 @@ def _check_questions(questions: Any, indicator_ids: set[str] | None) -> list[Pro
     for index, question in enumerate(questions):
         path = item("questions", index)
         if not isinstance(question, Mapping):
-            problems.append(Problem(path, "must be an object"))
+            problems.append(Problem(path, N_("must be an object")))
             continue
         kind = FIELD_TYPES.get(question.get("type"))  # type: ignore[arg-type]
         problems += _check_question(question, path, kind, indicator_ids)
@@ -169,18 +172,19 @@ def _check_question(
     problems += identifier(question.get("id"), join(path, "id"))
     type_name = question.get("type")
     if type_name is None:
-        problems.append(Problem(join(path, "type"), "is required"))
+        problems.append(Problem(join(path, "type"), N_("is required")))
     elif kind is None:
         problems.append(
             Problem(
                 join(path, "type"),
-                f"unknown question type {type_name!r}; the types are: " + ", ".join(QUESTION_TYPES),
+                N_("unknown question type %(type)r; the types are: %(types)s"),
+                {"type": type_name, "types": ", ".join(QUESTION_TYPES)},
             )
         )
     if "text" in question:
         problems += text(question["text"], join(path, "text"))
     else:
-        problems.append(Problem(join(path, "text"), "is required"))
+        problems.append(Problem(join(path, "text"), N_("is required")))
     if question.get("help") is not None:
         problems += text(question["help"], join(path, "help"), required=False)
     if "required" in question:
@@ -203,16 +207,29 @@ def _check_indicator_reference(
             return [
                 Problem(
                     indicator_path,
-                    f"a {kind.name} question is not scored and cannot have an indicator",
+                    N_("a %(type)s question is not scored and cannot have an indicator"),
+                    {"type": kind.name},
                 )
             ]
         return []
     if indicator is None:
-        return [Problem(indicator_path, f"is required: a {kind.name} question is scored")]
+        return [
+            Problem(
+                indicator_path,
+                N_("is required: a %(type)s question is scored"),
+                {"type": kind.name},
+            )
+        ]
     if not isinstance(indicator, str) or (
         indicator_ids is not None and indicator not in indicator_ids
     ):
-        return [Problem(indicator_path, f"no indicator {indicator!r} is declared")]
+        return [
+            Problem(
+                indicator_path,
+                N_("no indicator %(indicator)r is declared"),
+                {"indicator": indicator},
+            )
+        ]
     return []
 
 
@@ -222,23 +239,32 @@ def _check_condition(
     earlier: Mapping[str, tuple[Mapping[str, Any], FieldType | None]],
 ) -> list[Problem]:
     if not isinstance(condition, Mapping):
-        return [Problem(path, 'must be an object {"question": id, "one_of": [option ids]}')]
+        return [Problem(path, N_('must be an object {"question": id, "one_of": [option ids]}'))]
     problems = unknown_keys(condition, CONDITION_KEYS, path)
     target = condition.get("question")
     target_path = join(path, "question")
     option_ids: list[str] | None = None
     if target is None:
-        problems.append(Problem(target_path, "is required"))
+        problems.append(Problem(target_path, N_("is required")))
     elif not isinstance(target, str) or target not in earlier:
-        problems.append(Problem(target_path, f"must name an earlier question (got {target!r})"))
+        problems.append(
+            Problem(
+                target_path,
+                N_("must name an earlier question (got %(question)r)"),
+                {"question": target},
+            )
+        )
     else:
         spec, kind = earlier[target]
         if kind is not None and not kind.has_options:
             problems.append(
                 Problem(
                     target_path,
-                    f"question {target!r} is a {kind.name} question; a condition needs a "
-                    "question answered by choosing options",
+                    N_(
+                        "question %(question)r is a %(type)s question; a condition needs a "
+                        "question answered by choosing options"
+                    ),
+                    {"question": target, "type": kind.name},
                 )
             )
         elif kind is not None:
@@ -246,18 +272,24 @@ def _check_condition(
     one_of = condition.get("one_of")
     one_of_path = join(path, "one_of")
     if not isinstance(one_of, list) or not one_of:
-        problems.append(Problem(one_of_path, "must list at least one option id"))
+        problems.append(Problem(one_of_path, N_("must list at least one option id")))
         return problems
     listed: set[Any] = set()
     for position, option_id in enumerate(one_of):
         option_path = item(one_of_path, position)
         if not isinstance(option_id, str):
-            problems.append(Problem(option_path, "must be an option id"))
+            problems.append(Problem(option_path, N_("must be an option id")))
         elif option_id in listed:
-            problems.append(Problem(option_path, f'"{option_id}" is listed twice'))
+            problems.append(
+                Problem(option_path, N_('"%(option)s" is listed twice'), {"option": option_id})
+            )
         elif option_ids is not None and option_id not in option_ids:
             problems.append(
-                Problem(option_path, f'question {target!r} has no option "{option_id}"')
+                Problem(
+                    option_path,
+                    N_('question %(question)r has no option "%(option)s"'),
+                    {"question": target, "option": option_id},
+                )
             )
         listed.add(option_id)
     return problems

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from forms.problems import N_
 from forms.schema import QuestionnaireError, content_hash, normalise, validate
 
 from ..models import (
@@ -248,7 +249,7 @@ def save_draft(
         )
     definition = check_definition(definition)
     if definition["code"] != version.questionnaire.code:
-        raise QuestionnaireError.single("code", "cannot change the code of a questionnaire")
+        raise QuestionnaireError.single("code", N_("cannot change the code of a questionnaire"))
     _fill(session, version, definition)
     version.questionnaire.title_zh = version.title_zh
     version.questionnaire.title_en = version.title_en

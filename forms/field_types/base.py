@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from wtforms.fields.core import UnboundField
 
 from ..checks import join
-from ..problems import Problem
+from ..problems import N_, Problem
 from ..specs import Question, Text
 
 #: A stored answer: the chosen option (None for a text), the text written (None for an
@@ -60,12 +60,18 @@ class FieldType:
 
     def check_scale(self, spec: Mapping[str, Any], path: str) -> list[Problem]:
         if spec.get("scale") is not None:
-            return [Problem(join(path, "scale"), "only a rating question has a scale")]
+            return [Problem(join(path, "scale"), N_("only a rating question has a scale"))]
         return []
 
     def check_options(self, spec: Mapping[str, Any], path: str) -> list[Problem]:
         if spec.get("options"):
-            return [Problem(join(path, "options"), f"a {self.name} question has no options")]
+            return [
+                Problem(
+                    join(path, "options"),
+                    N_("a %(type)s question has no options"),
+                    {"type": self.name},
+                )
+            ]
         return []
 
     def scale(self, spec: Mapping[str, Any]) -> int | None:

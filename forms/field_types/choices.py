@@ -29,7 +29,7 @@ from ..checks import (
     text,
     unknown_keys,
 )
-from ..problems import Problem
+from ..problems import N_, Problem
 from ..specs import Question, Text
 from .base import Answer, FieldType, description, label, not_applicable_last
 from .base import answer as make_answer
@@ -54,52 +54,56 @@ class ChoiceType(FieldType):
         if options is None:
             return self.check_missing_options(spec, options_path)
         if not isinstance(options, list):
-            return [Problem(options_path, "must be a list of options")]
+            return [Problem(options_path, N_("must be a list of options"))]
         problems: list[Problem] = []
         seen: dict[Any, str] = {}
         for index, option in enumerate(options):
             problems += self.check_option(option, item(options_path, index), seen)
         if sum(is_not_applicable(option) for option in options) > 1:
-            problems.append(Problem(options_path, "at most one option may be not applicable"))
+            problems.append(Problem(options_path, N_("at most one option may be not applicable")))
         return problems + self.check_option_count(spec, options, options_path)
 
     def check_missing_options(self, spec: Mapping[str, Any], path: str) -> list[Problem]:
-        return [Problem(path, f"a {self.name} question must list its options")]
+        return [Problem(path, N_("a %(type)s question must list its options"), {"type": self.name})]
 
     def check_option_count(
         self, spec: Mapping[str, Any], options: list[Any], path: str
     ) -> list[Problem]:
         scored = sum(not is_not_applicable(option) for option in options)
         if scored < 2:
-            return [Problem(path, "must list at least 2 options besides a not-applicable one")]
+            return [Problem(path, N_("must list at least 2 options besides a not-applicable one"))]
         return []
 
     def check_option(self, option: Any, path: str, seen: dict[Any, str]) -> list[Problem]:
         if not isinstance(option, Mapping):
-            return [Problem(path, "must be an object")]
+            return [Problem(path, N_("must be an object"))]
         problems = unknown_keys(option, OPTION_KEYS, path)
         problems += identifier(option.get("id"), join(path, "id"))
         problems += duplicate(option.get("id"), seen, join(path, "id"), path)
         if "label" in option:
             problems += text(option["label"], join(path, "label"))
         else:
-            problems.append(Problem(join(path, "label"), "is required"))
+            problems.append(Problem(join(path, "label"), N_("is required")))
         not_applicable = option.get("not_applicable", False)
         if not isinstance(not_applicable, bool):
-            problems.append(Problem(join(path, "not_applicable"), "must be true or false"))
+            problems.append(Problem(join(path, "not_applicable"), N_("must be true or false")))
         points = option.get("points")
         points_path = join(path, "points")
         if points is None:
             pass
         elif not is_number(points):
-            problems.append(Problem(points_path, "must be a number between 0 and 100, or null"))
+            problems.append(Problem(points_path, N_("must be a number between 0 and 100, or null")))
         elif not 0 <= points <= 100:
-            problems.append(Problem(points_path, "must be between 0 and 100"))
+            problems.append(Problem(points_path, N_("must be between 0 and 100")))
         elif not_applicable is True:
-            problems.append(Problem(points_path, "a not-applicable option has no points"))
+            problems.append(Problem(points_path, N_("a not-applicable option has no points")))
         elif not self.options_carry_points:
             problems.append(
-                Problem(points_path, f"options of a {self.name} question carry no points")
+                Problem(
+                    points_path,
+                    N_("options of a %(type)s question carry no points"),
+                    {"type": self.name},
+                )
             )
         return problems
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..checks import join
-from ..problems import Problem
+from ..problems import N_, Problem
 from ..specs import Text
 from .choices import ChoiceType, is_not_applicable
 
@@ -57,8 +57,11 @@ class ScaleType(ChoiceType):
             return [
                 Problem(
                     path,
-                    f"a {self.name} question needs exactly {size} options besides a "
-                    f"not-applicable one (found {scored})",
+                    N_(
+                        "a %(type)s question needs exactly %(size)s options besides a "
+                        "not-applicable one (found %(found)s)"
+                    ),
+                    {"type": self.name, "size": size, "found": scored},
                 )
             ]
         return []
@@ -138,7 +141,8 @@ class Rating(NumberedScale):
             return [
                 Problem(
                     join(path, "scale"),
-                    f"must be a whole number from {MIN_RATING_SCALE} to {MAX_RATING_SCALE}",
+                    N_("must be a whole number from %(min)s to %(max)s"),
+                    {"min": MIN_RATING_SCALE, "max": MAX_RATING_SCALE},
                 )
             ]
         return []

@@ -4,7 +4,6 @@ it, reading the editing forms."""
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -31,8 +30,6 @@ PUBLISHED_MESSAGE = _l(
 
 #: Where the notes of what an import assumed wait for the page it redirects to.
 ASSUMED_KEY = "questionnaire_import_assumed"
-#: The location of a problem of an imported workbook: sheet and row.
-SHEET_ROW = re.compile(r"(survey|choices|settings|indicators) row (\d+)\Z")
 
 MAX_VERSION_NUMBER = 2**31 - 1
 MAX_ROWS = 200
@@ -118,7 +115,7 @@ def _render_version(
 def _errors_by_path(problems: list[Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for problem in problems:
-        errors.setdefault(problem.path, problem.message)
+        errors.setdefault(problem.path, problem.localized(_))
     return errors
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from forms.interchange import read_questionnaire_file
-from forms.problems import Note, Problem
+from forms.problems import Note
 from forms.schema import QuestionnaireError, validate
 
 from ....db import begin_write, get_session
@@ -24,7 +24,7 @@ from ....services.audit import record
 from ....services.questionnaires import import_questionnaire, store_version
 from ...access import role_required
 from ..blueprint import bp
-from .common import ASSUMED_KEY, SHEET_ROW, _errors_by_path, _text_pair, _version_url
+from .common import ASSUMED_KEY, _errors_by_path, _text_pair, _version_url
 
 
 @bp.get("/questionnaires/")
@@ -107,22 +107,11 @@ def _read_upload(upload: FileStorage, assumed: list[Note]) -> dict[str, Any]:
     the defaults an XLSForm left open go to `assumed`."""
     suffix = Path(upload.filename or "").suffix.lower()
     if suffix not in (".json", ".xlsx"):
-        raise QuestionnaireError.single("file", _("Choose a .json or an XLSForm .xlsx file."))
+        raise QuestionnaireError.single("", _("Choose a .json or an XLSForm .xlsx file."))
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"upload{suffix}"
         upload.save(path)
         return read_questionnaire_file(path, name=upload.filename, assumed=assumed)
-
-
-def _problem_text(problem: Problem) -> str:
-    """A problem of an imported file in the page's language, its sheet and row named."""
-    message = problem.localized(_)
-    where = SHEET_ROW.match(problem.path)
-    if where:
-        location = _("%(sheet)s row %(row)s", sheet=where.group(1), row=where.group(2))
-    else:
-        location = problem.path
-    return f"{location}: {message}" if location else message
 
 
 @bp.post("/questionnaires/import")
@@ -132,7 +121,7 @@ def questionnaire_import():
     session = get_session()
     try:
         if upload is None or not upload.filename:
-            raise QuestionnaireError.single("file", _("Choose a file to import."))
+            raise QuestionnaireError.single("", _("Choose a file to import."))
         assumed: list[Note] = []
         definition = _read_upload(upload, assumed)
         begin_write(session)
@@ -145,7 +134,7 @@ def questionnaire_import():
         )
     except QuestionnaireError as error:
         session.rollback()
-        messages = [_problem_text(problem) for problem in error.problems]
+        messages = [problem.described(_) for problem in error.problems]
         listing = session.scalars(select(Questionnaire).order_by(Questionnaire.code)).all()
         return render_template(
             "admin/questionnaires/index.html",
