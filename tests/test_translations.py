@@ -24,10 +24,7 @@ def source_messages() -> set[str]:
     method_map = [
         ("appraisal_engine/**.py", "python"),
         ("reports/**.py", "python"),
-<<<<<<< HEAD
-=======
         ("forms/**.py", "python"),
->>>>>>> 95d2030 (forms/: every problem message is an English template marked with N_, its values in params (Problem.template; .message still the English text; equal when they say the same); the admin builder and the questionnaire import page show them in the page's language, the sheet and row or JSON line and column said in words (Problem.described, localized_place); pyxform's and Python's JSON reader's own texts are quoted after a Chinese lead-in, the JSON reader's known messages translated in full; Chinese in /work/zh/forms.json; test_translations scans forms/ and scoring/ too)
         ("scoring/**.py", "python"),
         ("appraisal_engine/templates/**.html", "jinja2"),
     ]
