@@ -25,13 +25,14 @@ from reports.assessment import (
 from reports.timeline import daily_chart
 
 from ..db import begin_write, get_session
+from ..labels import CATEGORY_LABELS
 from ..models import Campaign, utcnow
 from ..queries.campaigns import campaign_by_code
 from ..services.assessment import report_input, results_run, run_is_final, target_places
 from ..services.audit import record
 from ..services.dashboard import daily_counts, day_range
 from ..services.reports import REPORT_FORMATS, cached_report, report_filename
-from ..templating import CATEGORY_LABELS, current_language
+from ..templating import current_language
 from .access import (
     campaign_or_404,
     role_required,

@@ -1,7 +1,7 @@
 """The respondent categories and target kinds are declared once (scoring.registry) and
 every place that lists them reads them from there."""
 
-from appraisal_engine import models, registry, templating
+from appraisal_engine import labels, models, registry
 from appraisal_engine.models import CampaignTarget
 from appraisal_engine.services import org_import
 from reports import tables
@@ -45,7 +45,7 @@ def test_every_target_kind_has_a_model_a_column_and_a_relationship():
 
 
 def test_labels_imports_and_reports_iterate_the_registry(monkeypatch):
-    assert set(templating.CATEGORY_LABELS) == set(pure.category_keys())
+    assert set(labels.CATEGORY_LABELS) == set(pure.category_keys())
     assert set(org_import.KINDS.values()) == set(pure.target_kind_keys())
     assert pure.target_kind_keys() == tables.LEVELS
     inspections = pure.RespondentCategory(

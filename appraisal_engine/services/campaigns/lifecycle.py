@@ -8,8 +8,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from ...labels import CAMPAIGN_STATUS_LABELS
 from ...models import Campaign, ScoringRun, User, utcnow
-from ...templating import CAMPAIGN_STATUS_LABELS
 from ..audit import record
 from ..integrity import run_problems
 from ..scoring_input import scoring_data

@@ -8,9 +8,9 @@ from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ....db import get_session
+from ....labels import CATEGORY_LABELS
 from ....models import MAX_ID, Campaign
 from ....services import campaigns as service
-from ....templating import CATEGORY_LABELS
 
 FIELD_LABELS = {
     "code": _l("Code"),
