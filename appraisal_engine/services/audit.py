@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import AuditEntry, User
+from ..models import AuditEntry, Campaign, User
 
 
 def cli_actor() -> str:
@@ -49,3 +49,21 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_on_campaign(
+    session: Session,
+    action: str,
+    campaign: Campaign,
+    by: Actor,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """An audit entry about `campaign`: its id as the object, its code first in the details."""
+    return record(
+        session,
+        action,
+        by=by,
+        object_type="campaign",
+        object_id=campaign.id,
+        details={"code": campaign.code, **(details or {})},
+    )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ...labels import CAMPAIGN_STATUS_LABELS
 from ...models import Campaign, ScoringRun, User, utcnow
-from ..audit import record
+from ..audit import record_on_campaign
 from ..integrity import run_problems
 from ..scoring_input import scoring_data
 from ..scoring_runs import latest_run
@@ -70,14 +70,12 @@ def change_status(session: Session, campaign: Campaign, status: str, user: User)
     campaign.status = status
     setattr(campaign, STATUS_TIMESTAMPS[status], utcnow())
     made = ensure_open_links(session, campaign) if status == "open" else 0
-    record(
+    record_on_campaign(
         session,
         STATUS_ACTIONS[status],
-        user=user,
-        object_type="campaign",
-        object_id=campaign.id,
-        details={
-            "code": campaign.code,
+        campaign,
+        user,
+        {
             "from": previous,
             "to": status,
             "links_made": made,

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from ...models import CATEGORIES, Campaign, CampaignTarget, Link, User, utcnow
-from ..audit import record
+from ..audit import record, record_on_campaign
 from ..codes import new_invitation_code, new_link_token
 from .common import CampaignError, InvalidInput
 from .targets import campaign_targets
@@ -138,14 +138,12 @@ def issue_invitations(
         for _ in range(per_target)
     ]
     _insert_links(session, rows)
-    record(
+    record_on_campaign(
         session,
         "campaign.invitations",
-        user=user,
-        object_type="campaign",
-        object_id=campaign.id,
-        details={
-            "code": campaign.code,
+        campaign,
+        user,
+        {
             "category": category,
             "targets": len(targets),
             "per_target": per_target,

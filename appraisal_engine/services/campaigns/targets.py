@@ -10,7 +10,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ...models import Cadre, Campaign, CampaignTarget, Response, ServicePoint, Unit, User
-from ..audit import record
+from ..audit import record_on_campaign
 from .common import MAX_INTEGER, CampaignError, InvalidInput, NotDraft
 
 # Targets -----------------------------------------------------------------------------
@@ -139,14 +139,12 @@ def set_targets(
     added = sorted(wanted - current.keys())
     for kind, subject_id in added:
         campaign.targets.append(CampaignTarget(kind=kind, **{f"{kind}_id": subject_id}))
-    record(
+    record_on_campaign(
         session,
         "campaign.targets",
-        user=user,
-        object_type="campaign",
-        object_id=campaign.id,
-        details={
-            "code": campaign.code,
+        campaign,
+        user,
+        {
             "added": [target_key(*key) for key in added],
             "removed": [target_key(*key_of(target)) for target in removed],
             "total": len(wanted),

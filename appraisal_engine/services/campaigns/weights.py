@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ...models import Campaign, User
-from ..audit import record
+from ..audit import record_on_campaign
 from .common import CampaignError, NotDraft
 
 # Weights by pairwise comparison --------------------------------------------------------
@@ -61,14 +61,12 @@ def set_weights(
     previous = {name: row.weight for name, row in rows.items()}
     for name, weight in weights.items():
         rows[name].weight = weight
-    record(
+    record_on_campaign(
         session,
         "campaign.weights_ahp",
-        user=user,
-        object_type="campaign",
-        object_id=campaign.id,
-        details={
-            "code": campaign.code,
+        campaign,
+        user,
+        {
             "kind": kind,
             "weights": dict(weights),
             "previous": previous,
