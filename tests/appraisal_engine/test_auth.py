@@ -91,8 +91,12 @@ def test_a_phone_number_typed_as_a_username_is_not_kept(client, session):
     assert stored and not any("13912345678" in text or "secret" in text for text in stored)
 
 
-def test_unknown_user_is_refused(client):
-    assert sign_in(client, "nobody", "whatever password").status_code == 401
+def test_unknown_user_is_refused(client, session):
+    refused = sign_in(client, "nobody", "whatever password")
+    assert refused.status_code == 401
+    assert client.get("/admin/").status_code in (302, 401, 403), "not signed in"
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.login_failed"))
+    assert entry.user_id is None and "nobody" not in str(entry.details)
 
 
 def test_login_without_csrf_token_is_a_clear_400(client, factories, session):

@@ -103,8 +103,12 @@ def test_drafts_can_change_in_the_database(session):
     session.execute(
         update(Question).where(Question.version_id == version.id).values(text_en="changed")
     )
-    session.execute(delete(Option).where(Option.question_id == version.questions[0].id))
+    first = version.questions[0]
+    session.execute(delete(Option).where(Option.question_id == first.id))
     session.commit()
+    session.expire_all()
+    assert {question.text_en for question in version.questions} == {"changed"}
+    assert first.options == []
 
 
 def test_campaigns_and_responses_only_use_published_versions(session, factories):

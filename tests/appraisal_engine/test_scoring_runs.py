@@ -80,13 +80,21 @@ def test_a_run_is_stored_and_an_auditor_reproduces_it_byte_for_byte(
     assert actions.count("scoring.run") == 2 and "download" in actions
 
 
-def test_a_category_of_weight_zero_is_collected_but_not_scored(scored_campaign, session):
+def test_a_category_of_weight_zero_is_collected_but_not_scored(scored_campaign, session, factories):
+    unit = next(t.subject for t in scored_campaign.targets if t.kind == "unit")
+    answer = factories.response(scored_campaign, unit, category="grassroots")
+    session.commit()
+    before = scoring_data(session, scored_campaign)
+    assert "grassroots" in before.params["categories"]
+    assert f"r{answer.id}" in before.response_ids
     for row in scored_campaign.categories:
         if row.category == "grassroots":
             row.weight = 0
     session.commit()
     data = scoring_data(session, scored_campaign)
     assert "grassroots" not in data.params["categories"]
+    assert f"r{answer.id}" not in data.response_ids, "not scored"
+    assert session.get(Response, answer.id).status == "counted", "still collected"
 
 
 def test_a_finalised_campaign_is_not_scored_again(scored_campaign, session, runner):
@@ -99,7 +107,8 @@ def test_a_finalised_campaign_is_not_scored_again(scored_campaign, session, runn
 
 
 def test_unknown_campaigns_and_missing_runs_are_named(runner, scored_campaign, tmp_path):
-    assert "no campaign" in runner.invoke(args=["score", "nope"]).output
+    unknown = runner.invoke(args=["score", "nope"])
+    assert unknown.exit_code == 1 and "no campaign" in unknown.output and "'nope'" in unknown.output
     missing = runner.invoke(
         args=["export-scoring-input", scored_campaign.code, "-o", str(tmp_path / "x.json")]
     )
