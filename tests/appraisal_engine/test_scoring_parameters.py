@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint
 
 from appraisal_engine.blueprints.admin import campaigns as admin
+from appraisal_engine.blueprints.admin.campaigns import settings as settings_views
 from appraisal_engine.models import CATEGORIES, Campaign
 from appraisal_engine.services import campaigns as service
 from scoring import parameters
@@ -56,7 +57,7 @@ def test_the_settings_form_labels_and_groups_are_the_tables():
         assert admin.FIELD_LABELS[p.name]._args[0] == p.label, p.name
         for choice in p.choices:
             assert admin.CHOICE_LABELS[choice.value]._args[0] == choice.label
-    shown = [(str(title._args[0]), set(names)) for title, names in admin.SCORING_GROUPS]
+    shown = [(str(title._args[0]), set(names)) for title, names in settings_views.SCORING_GROUPS]
     assert shown == [(group, {p.name for p in members}) for group, members in parameters.groups()]
 
 
